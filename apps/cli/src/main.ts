@@ -1,0 +1,51 @@
+import { summaryCommand, SUMMARY_HELP } from './commands/summary.js';
+import { UsageError } from './errors.js';
+import { processIO } from './io.js';
+import type { CliIO } from './io.js';
+
+type Command = (argv: string[], io: CliIO) => number | Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  summary: { run: summaryCommand, help: SUMMARY_HELP },
+};
+
+const HELP = `condense: CondenseNet (learned group convolutions) for TensorFlow.js
+
+Usage: condense <command> [options]
+
+Commands:
+  summary    layers, FLOPs and parameters of a model, training and condensed form
+
+Run 'condense <command> --help' for a command's options.`;
+
+/**
+ * Runs one CLI invocation and returns its exit code: 0 on success, 2 for anything the user can
+ * fix (bad flags, bad values) with a one-line message, 1 for unexpected failures.
+ */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`condense: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError || isParseArgsError(e)) {
+      io.err(`condense ${name}: ${(e as Error).message}`);
+      return 2;
+    }
+    io.err(`condense ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+function isParseArgsError(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
