@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The training form's learned group conv: a dense 1x1 conv with kernel * mask (kernel and mask
+ * [1, 1, R, O], HWIO). As a matMul over all pixels its gradients are two more matMuls, which
+ * every backend has; the mask gets no gradient and zeroes the pruned weights' gradient exactly
+ * like PyTorch's `weight * _mask`.
+ */
+export function maskedConv1x1(x: tf.Tensor4D, kernel: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, r] = x.shape;
+  const o = kernel.shape[3];
+  if (kernel.shape[0] !== 1 || kernel.shape[1] !== 1 || kernel.shape[2] !== r) {
+    throw new Error(`maskedConv1x1: kernel [${kernel.shape}] does not fit input channels ${r}`);
+  }
+  const op = tf.customGrad((xIn, kIn, save) => {
+    const x2 = tf.reshape(xIn as tf.Tensor4D, [n * h * w, r]);
+    const m2 = tf.reshape(mask, [r, o]);
+    const effective = tf.mul(tf.reshape(kIn as tf.Tensor4D, [r, o]), m2) as tf.Tensor2D;
+    (save as tf.GradSaveFunc)([x2, effective, m2]);
+    return {
+      value: tf.reshape(tf.matMul(x2, effective), [n, h, w, o]),
+      gradFunc: (dy, saved) => {
+        const [xs, eff, m2] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const dy2 = tf.reshape(dy as tf.Tensor, [n * h * w, o]) as tf.Tensor2D;
+        const dx = tf.reshape(tf.matMul(dy2, eff, false, true), [n, h, w, r]);
+        const dk = tf.reshape(tf.mul(tf.matMul(xs, dy2, true, false), m2), [1, 1, r, o]);
+        return [dx, dk];
+      },
+    };
+  });
+  return op(x, kernel) as tf.Tensor4D;
+}

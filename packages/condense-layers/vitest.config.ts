@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // Each file switches the global tfjs backend; isolated forks keep files from racing on it.
+    pool: 'forks',
+  },
+});
