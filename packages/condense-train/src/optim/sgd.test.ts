@@ -36,7 +36,7 @@ describe('Sgd', () => {
   ])('matches torch.optim.SGD (momentum %s, weight decay %s, nesterov %s)', (momentum, wd, nesterov) => {
     const v = tf.variable(tf.tensor1d([1, -2, 0.5]), true, 'w');
     const sgd = new Sgd({ momentum, weightDecay: wd, nesterov });
-    grads.forEach((g, t) => tf.tidy(() => sgd.step([v], { w: tf.tensor1d(g) }, lrs[t])));
+    grads.forEach((g, t) => tf.tidy(() => sgd.step([{ name: 'w', variable: v }], { w: tf.tensor1d(g) }, lrs[t])));
     const expected = referenceSteps([1, -2, 0.5], grads, lrs, momentum, wd, nesterov);
     const got = Array.from(v.dataSync());
     got.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
@@ -48,16 +48,16 @@ describe('Sgd', () => {
     const straight = tf.variable(tf.tensor1d([1, -2, 0.5]), true, 'a');
     const sgd = new Sgd();
     const before = tf.memory().numTensors;
-    grads.forEach((g, t) => tf.tidy(() => sgd.step([straight], { a: tf.tensor1d(g) }, lrs[t])));
+    grads.forEach((g, t) => tf.tidy(() => sgd.step([{ name: 'p', variable: straight }], { a: tf.tensor1d(g) }, lrs[t])));
     expect(tf.memory().numTensors).toBe(before + 1);
 
     const resumed = tf.variable(tf.tensor1d([1, -2, 0.5]), true, 'b');
     const first = new Sgd();
-    grads.slice(0, 2).forEach((g, t) => tf.tidy(() => first.step([resumed], { b: tf.tensor1d(g) }, lrs[t])));
+    grads.slice(0, 2).forEach((g, t) => tf.tidy(() => first.step([{ name: 'p', variable: resumed }], { b: tf.tensor1d(g) }, lrs[t])));
     const second = new Sgd();
     second.loadState(await first.state());
     first.dispose();
-    grads.slice(2).forEach((g, t) => tf.tidy(() => second.step([resumed], { b: tf.tensor1d(g) }, lrs[t + 2])));
+    grads.slice(2).forEach((g, t) => tf.tidy(() => second.step([{ name: 'p', variable: resumed }], { b: tf.tensor1d(g) }, lrs[t + 2])));
     expect(Array.from(resumed.dataSync())).toEqual(Array.from(straight.dataSync()));
     for (const x of [straight, resumed]) x.dispose();
     sgd.dispose();
@@ -66,7 +66,7 @@ describe('Sgd', () => {
 
   it('names a variable without a gradient and a state of the wrong size', () => {
     const v = tf.variable(tf.zeros([2]), true, 'lonely');
-    expect(() => new Sgd().step([v], {}, 0.1)).toThrow(/no gradient for variable 'lonely'/);
+    expect(() => new Sgd().step([{ name: 'lonely', variable: v }], {}, 0.1)).toThrow(/no gradient for parameter 'lonely'/);
     expect(() => new Sgd().loadState([{ name: 'x', shape: [3], values: new Float32Array(2) }])).toThrow(
       /optimizer state 'x': 2 values for shape \[3\]/,
     );
