@@ -1,4 +1,5 @@
 import type { GroupConvStrategy } from './group-conv2d.js';
+import type { IndexSelectStrategy } from './index-select.js';
 
 /**
  * Default grouped-conv strategy per backend, from bench/results (see the package README for the
@@ -14,4 +15,14 @@ export function defaultGroupConvStrategy(backend: string, pointwise: boolean): G
   const entry = MEASURED[backend];
   if (!entry) return 'blockDiagonal';
   return pointwise ? entry.pointwise : entry.spatial;
+}
+
+/** Channel gather strategy per backend (see bench/results). */
+const INDEX_SELECT: Record<string, IndexSelectStrategy> = {
+  cpu: 'gather',
+  wasm: 'matMul',
+};
+
+export function defaultIndexSelectStrategy(backend: string): IndexSelectStrategy {
+  return INDEX_SELECT[backend] ?? 'gather';
 }

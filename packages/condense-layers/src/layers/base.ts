@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+export type Initializer = ReturnType<typeof tfl.initializers.ones>;
+
+export type LayerVariable = tfl.LayerVariable;
+export type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
+export type Shape = (number | null)[];
+export type Kwargs = Record<string, unknown>;
+
+/** PyTorch's BatchNorm2d defaults: eps 1e-5, running stats updated with momentum 0.1. */
+export const BN_EPSILON = 1e-5;
+export const BN_MOMENTUM = 0.1;
+
+export interface NormVariables {
+  weight: LayerVariable;
+  bias: LayerVariable;
+  runningMean: LayerVariable;
+  runningVar: LayerVariable;
+}
+
+/** Validates one field of a layer config; the error names the layer and the field. */
+export function requireField(
+  className: string,
+  config: Record<string, unknown>,
+  field: string,
+  check: (v: unknown) => boolean,
+  what: string,
+): void {
+  const value = config[field];
+  if (!check(value)) {
+    const layer = typeof config.name === 'string' ? config.name : '(unnamed)';
+    throw new Error(
+      `${className} layer "${layer}": config field "${field}" = ${JSON.stringify(value)} must be ${what}`,
+    );
+  }
+}
+
+export const isPositiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
+export const isNonNegativeInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+
+/**
+ * Shared plumbing of this package's layers: weights registered under the reference's
+ * state_dict names (`norm.weight`, `conv.weight`, `_mask`...), so importing a PyTorch checkpoint
+ * and exporting one is a name lookup, plus a PyTorch-faithful pre-activation BatchNorm.
+ */
+export abstract class CondenseLayer extends tfl.layers.Layer {
+  protected readonly named: Record<string, LayerVariable> = {};
+
+  /** The variable stored under a reference (PyTorch) parameter name, e.g. `norm.running_var`. */
+  referenceWeight(name: string): LayerVariable {
+    const v = this.named[name];
+    if (!v) {
+      throw new Error(
+        `layer "${this.name}" has no weight "${name}" (it has: ${Object.keys(this.named).join(', ')})`,
+      );
+    }
+    return v;
+  }
+
+  referenceWeightNames(): string[] {
+    return Object.keys(this.named);
+  }
+
+  protected weight(
+    name: string,
+    shape: number[],
+    initializer: Initializer,
+    trainable = true,
+    dtype: 'float32' | 'int32' = 'float32',
+  ): LayerVariable {
+    // tfjs tensor names must start with a letter or digit: `_mask` is saved as `mask`.
+    const v = this.addWeight(name.replace(/^_/, ''), shape, dtype, initializer, undefined, trainable);
+    this.named[name] = v;
+    return v;
+  }
+
+  protected addNorm(channels: number, prefix = 'norm.'): NormVariables {
+    return {
+      weight: this.weight(`${prefix}weight`, [channels], tfl.initializers.ones()),
+      bias: this.weight(`${prefix}bias`, [channels], tfl.initializers.zeros()),
+      runningMean: this.weight(`${prefix}running_mean`, [channels], tfl.initializers.zeros(), false),
+      runningVar: this.weight(`${prefix}running_var`, [channels], tfl.initializers.ones(), false),
+    };
+  }
+}
+
+/**
+ * BatchNorm over the last axis as PyTorch computes it. Training: normalise with the batch mean
+ * and the biased variance, and move the running variance towards the *unbiased* one (the golden
+ * SGD steps depend on it). Eval: the running statistics.
+ */
+export function batchNorm(x: tf.Tensor, n: NormVariables, training: boolean): tf.Tensor {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  if (!training) {
+    return tf.batchNorm(x, n.runningMean.read(), n.runningVar.read(), n.bias.read(), n.weight.read(), BN_EPSILON);
+  }
+  const mean = tf.mean(x, axes);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), axes);
+  const count = x.size / x.shape[x.rank - 1];
+  tf.tidy(() => {
+    const m = BN_MOMENTUM;
+    const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
+    n.runningMean.write(tf.add(tf.mul(n.runningMean.read(), 1 - m), tf.mul(mean, m)));
+    n.runningVar.write(tf.add(tf.mul(n.runningVar.read(), 1 - m), tf.mul(unbiased, m)));
+  });
+  const scale = tf.mul(tf.rsqrt(tf.add(variance, BN_EPSILON)), n.weight.read());
+  return tf.add(tf.mul(centered, scale), n.bias.read());
+}
+
+export function isTraining(kwargs: Kwargs | undefined): boolean {
+  return kwargs?.training === true;
+}
+
+/** Normal(0, sqrt(2 / (kh * kw * outChannels))): the reference's conv initialisation. */
+export function convInitializer(kh: number, kw: number, outChannels: number): Initializer {
+  return tfl.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / (kh * kw * outChannels)) });
+}
+
+export function singleInput(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+export function singleShape(shape: Shape | Shape[]): Shape {
+  return Array.isArray(shape[0]) ? (shape[0] as Shape) : (shape as Shape);
+}
