@@ -43,7 +43,9 @@ export function assignReferenceTensor(layer: CondenseLayer, name: string, tensor
   if (shape.length !== target.length || shape.some((d, k) => d !== target[k])) {
     throw new Error(`${where}: PyTorch shape [${tensor.shape}] does not fit [${target}]`);
   }
-  tf.tidy(() => variable.write(tf.tensor(values, target, variable.dtype)));
+  tf.tidy(() => {
+    variable.write(tf.tensor(values, target, variable.dtype));
+  });
 }
 
 /** The inverse of `assignReferenceTensor`: the weight in PyTorch layout. */
