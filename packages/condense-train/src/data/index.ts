@@ -10,3 +10,4 @@ export { FASHION_MNIST, fashionMnist } from './fashion-mnist.js';
 export { MNIST, mnist } from './mnist.js';
 export { FOLDER_SPLIT_SEED, IMAGENET_MEAN, IMAGENET_STD, decodeRgb, imageFolder, type ImageFolderOptions } from './image-folder.js';
 export { resizeShorterSideCenterCrop } from './resize.js';
+export { loadDataset, type LoadOptions } from './load.js';
