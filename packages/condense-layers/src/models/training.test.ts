@@ -48,7 +48,7 @@ describe('training step', () => {
     const labels = tf.tensor1d([0, 1, 2, 3], 'int32');
     const step = (i: number) => {
       const { loss, grads } = computeGradients(model, x, labels, { progress: i / 50, lassoWeight: 1e-5 });
-      optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: w.read().name, tensor: grads[k] })));
+      optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: (w.read() as tf.Variable).name, tensor: grads[k] })));
       tf.dispose([loss, ...grads]);
     };
     step(0);
@@ -86,7 +86,7 @@ describe('training step', () => {
     const labels = tf.tensor1d([3, 7], 'int32');
     const optimizer = tf.train.momentum(0.1, 0.9, true);
     const { loss, grads } = computeGradients(model, x, labels, { progress: 0.01 });
-    optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: w.read().name, tensor: grads[k] })));
+    optimizer.applyGradients(model.trainableWeights.map((w, k) => ({ name: (w.read() as tf.Variable).name, tensor: grads[k] })));
     expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
     expect(grads.length).toBe(model.trainableWeights.length);
     tf.dispose([x, labels, loss, ...grads]);
