@@ -31,6 +31,7 @@ describe('BatchIterator', () => {
     expect(it.epoch).toBe(1);
     for (const b of epoch) {
       expect(b.images.length).toBe(b.size * H * W * C);
+      expect(b.shape).toEqual([b.size, H, W, C]);
       expect(Array.from(b.labels)).toEqual(Array.from(b.indices, (i) => i % 10));
     }
   });

@@ -22,6 +22,8 @@ export interface Batch {
   readonly images: Float32Array;
   readonly labels: Int32Array;
   readonly size: number;
+  /** [size, height, width, channels], the tensor shape of `images`. */
+  readonly shape: readonly [number, number, number, number];
   /** Positions of the examples in the split, for tracing a prediction back to its image. */
   readonly indices: Int32Array;
 }
@@ -134,7 +136,7 @@ export class BatchIterator {
       labels[i] = this.split.labels[index];
     }
     this.pos += size;
-    return { images, labels, size, indices };
+    return { images, labels, size, shape: [size, height, width, channels], indices };
   }
 
   /** The remaining batches of the current epoch; afterwards the iterator is at the next epoch. */

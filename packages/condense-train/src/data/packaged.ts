@@ -90,8 +90,11 @@ export function openPackaged(format: PackagedFormat, options: PackagedOptions = 
   return {
     dataset,
     split: async (name) => {
-      splits ??= load();
-      splits.catch(() => (splits = undefined));
+      if (!splits) {
+        splits = load();
+        // A failed load (say, the package missing) must not stick: the user may install it and retry.
+        splits.catch(() => (splits = undefined));
+      }
       return (await splits)[name];
     },
   };

@@ -28,6 +28,7 @@ describe('stratifiedSplit', () => {
 
   it('rejects impossible sizes', () => {
     expect(() => stratifiedSplit(labels, 3, 1001, 1)).toThrow(/test size 1001/);
+    expect(() => stratifiedSplit(labels, 2, 10, 1)).toThrow(/label 2 of example 950 is outside 0\.\.1/);
   });
 });
 

@@ -91,7 +91,11 @@ export function stratifiedSplit(
     throw new Error(`test size ${testSize} is not between 0 and the ${n} examples`);
   }
   const members: number[][] = Array.from({ length: numClasses }, () => []);
-  for (let i = 0; i < n; i++) members[labels[i]].push(i);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i];
+    if (!(label >= 0 && label < numClasses)) throw new Error(`label ${label} of example ${i} is outside 0..${numClasses - 1}`);
+    members[label].push(i);
+  }
 
   const exact = members.map((m) => (m.length * testSize) / n);
   const quota = exact.map(Math.floor);
