@@ -1,0 +1,60 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+
+const MODEL_FILE = 'model.json';
+const WEIGHTS_FILE = 'weights.bin';
+
+/** Writes through a temporary file and a rename, so a crash never leaves a torn file. */
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/**
+ * A tfjs IO handler for a directory in plain Node (no tfjs-node): `model.json` (topology,
+ * manifest, metadata) and `weights.bin`. The weights are written first, so model.json never
+ * points at missing or partial weights.
+ */
+export function fileHandler(directory: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('fileHandler saves JSON topologies only');
+      await mkdir(directory, { recursive: true });
+      const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      await writeAtomic(join(directory, WEIGHTS_FILE), new Uint8Array(weights));
+      const json: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as object,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+      };
+      await writeAtomic(join(directory, MODEL_FILE), JSON.stringify(json));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const text = await readFile(join(directory, MODEL_FILE), 'utf8');
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(text) as tf.io.ModelJSON;
+      } catch (e) {
+        throw new Error(`${join(directory, MODEL_FILE)}: not valid JSON (${(e as Error).message})`);
+      }
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          for (const path of group.paths) {
+            const bytes = await readFile(join(directory, path));
+            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+          }
+        }
+        return [manifest.flatMap((g) => g.weights), tf.io.concatenateArrayBuffers(buffers)];
+      });
+    },
+  };
+}

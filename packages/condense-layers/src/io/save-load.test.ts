@@ -1,0 +1,112 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BACKENDS, expectClose, randomArray, useBackend } from '../test-support/backends.js';
+import { condense } from '../models/condense.js';
+import { buildCondenseNet, condenseNetMetadata, learnedGroupConvs } from '../models/condensenet.js';
+import { exportReferenceStateDict } from '../models/reference.js';
+import { loadCondenseNet, saveToMemory } from './load.js';
+import { fileHandler } from './node.js';
+
+const CONFIG = { stages: [2, 2], growth: [4, 8], inputSize: 8, poolSize: 4 };
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+function expectSameState(a: tfl.LayersModel, b: tfl.LayersModel): void {
+  const sa = exportReferenceStateDict(a);
+  const sb = exportReferenceStateDict(b);
+  expect([...sb.keys()]).toEqual([...sa.keys()]);
+  for (const [name, t] of sa) {
+    expect(sb.get(name)!.data.constructor, name).toBe(t.data.constructor);
+    expectClose(sb.get(name)!.data, t.data, 0, name);
+  }
+}
+
+/** A training model two stages into condensing, and a fully condensed model. */
+function models(): { training: tfl.LayersModel; condensed: tfl.LayersModel; x: tf.Tensor4D } {
+  const advance = (m: tfl.LayersModel, stages: number) => {
+    for (const l of learnedGroupConvs(m)) for (let s = 1; s <= stages; s++) l.advance(s / 6);
+    return m;
+  };
+  const training = advance(buildCondenseNet(CONFIG), 2);
+  const full = advance(buildCondenseNet(CONFIG), 3);
+  const condensed = condense(full);
+  full.dispose();
+  const x = tf.tensor4d(randomArray(2 * 8 * 8 * 3, 3), [2, 8, 8, 3]);
+  return { training, condensed, x };
+}
+
+describe('save and load', () => {
+  for (const backend of BACKENDS) {
+    it(`${backend}: both forms round-trip exactly through memory and through files (model.json + weights.bin)`, async () => {
+      await useBackend(backend);
+      const { training, condensed, x } = models();
+      for (const model of [training, condensed]) {
+        const dir = await mkdtemp(join(tmpdir(), 'condense-layers-'));
+        dirs.push(dir);
+        await model.save(fileHandler(dir));
+        expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+        const fromFile = await loadCondenseNet(fileHandler(dir));
+        const fromMemory = await loadCondenseNet(await saveToMemory(model));
+        for (const loaded of [fromFile, fromMemory]) {
+          expect(condenseNetMetadata(loaded)).toEqual(condenseNetMetadata(model));
+          expectSameState(model, loaded);
+          const y0 = model.predict(x) as tf.Tensor;
+          const y1 = loaded.predict(x) as tf.Tensor;
+          expectClose(y1.dataSync(), y0.dataSync(), 0, 'logits');
+          tf.dispose([y0, y1]);
+        }
+      }
+      // The loaded training model resumes condensation where the saved one stopped (stage 2).
+      const resumed = await loadCondenseNet(await saveToMemory(training));
+      for (const l of learnedGroupConvs(resumed)) {
+        expect(l.condensationState().stage).toBe(2);
+        expect(l.advance(0.5)).toBe(true);
+        expect(l.condensationState().stage).toBe(3);
+      }
+      x.dispose();
+    });
+  }
+
+  it('names the layer and the field when a saved layer is unregistered or malformed', async () => {
+    await useBackend('cpu');
+    const artifacts = await saveToMemory(buildCondenseNet(CONFIG));
+    const mutate = (edit: (layers: { class_name: string; config: Record<string, unknown> }[]) => void) => {
+      const copy = structuredClone(artifacts);
+      edit((copy.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers);
+      return copy;
+    };
+    const fails = async (a: tf.io.ModelArtifacts, pattern: RegExp) => {
+      let message = '';
+      try {
+        await loadCondenseNet(a);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(pattern);
+    };
+    const lgc = (layers: { class_name: string; config: Record<string, unknown> }[]) =>
+      layers.find((l) => l.class_name === 'LearnedGroupConv')!;
+    await fails(
+      mutate((layers) => (lgc(layers).class_name = 'MysteryConv')),
+      /layer "denseblock_1\.denselayer_1\.conv_1": class "MysteryConv" is not registered/,
+    );
+    await fails(
+      mutate((layers) => (lgc(layers).config.groups = 'four')),
+      /LearnedGroupConv layer "denseblock_1\.denselayer_1\.conv_1": config field "groups" = "four"/,
+    );
+    await fails(
+      mutate((layers) => {
+        const conv = layers.find((l) => l.class_name === 'GroupConv2D')!;
+        conv.config.strategy = 'fastest';
+      }),
+      /GroupConv2D layer "init_conv": config field "strategy" = "fastest"/,
+    );
+    await fails(mutate((layers) => delete (lgc(layers) as { config?: unknown }).config), /"denseblock_1\.denselayer_1\.conv_1".*field "config"/);
+  });
+});
