@@ -11,6 +11,7 @@ export function describe(value: unknown): string {
   }
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
   return Object.prototype.toString.call(value);
 }
 

@@ -12,7 +12,7 @@ import { validateMask } from './state.js';
 export function groupImportance(weight: Float32Array, mask: Float32Array, shape: LearnedGroupShape): Float32Array {
   const where = 'groupImportance';
   validateLearnedGroupShape(shape, where);
-  const { outChannels: O, inChannels: R, groups: G } = shape;
+  const { outChannels: O, inChannels: R } = shape;
   requireLength(weight, O * R, where, 'weight', `outChannels * inChannels = ${O} * ${R}`);
   validateMask(mask, shape, where);
   return importanceUnchecked(weight, mask, shape);

@@ -1,1 +1,2 @@
-export {};
+export { trainingProgress } from './progress.js';
+export { cosineLearningRate, cosineLearningRateAt, multistepLearningRate } from './learning-rate.js';
