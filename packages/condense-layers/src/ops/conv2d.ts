@@ -9,7 +9,7 @@ export interface Conv2dOptions {
 
 /**
  * Dense NHWC convolution, HWIO filter, PyTorch-style symmetric padding, with a gradient built only
- * from forward convolutions, pads, strided slices and matMuls. The wasm backend has no
+ * from forward convolutions, pads, slices and transposes. The wasm backend has no
  * Conv2DBackpropFilter, and its Conv2DBackpropInput is an order of magnitude slower than its
  * forward conv, so the built-in gradient cannot train there (tfjs-platform.md).
  */
@@ -85,31 +85,23 @@ function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, ri
   return out;
 }
 
-/** dW[ti, tj] = x(tap ti, tj)^T dy: one matMul per kernel tap over all batch positions. */
+/**
+ * dW[i, j, ci, co] = sum over n, h, w of xp[n, h*s + i, w*s + j, ci] * dy[n, h, w, co]: a forward
+ * convolution with batch and channels swapped (images = input channels, filter = dy dilated by
+ * the stride). On wasm this is ~10x faster than one matMul per tap, because tfjs-wasm's matMul
+ * with a transposed left operand runs at ~1 GFLOP/s while XNNPACK's conv runs at ~10.
+ */
 function filterGradient(
   dy: tf.Tensor4D,
   xp: tf.Tensor4D,
   filterShape: [number, number, number, number],
   stride: number,
 ): tf.Tensor4D {
-  const [kh, kw, cin, cout] = filterShape;
-  const [n, ho, wo] = dy.shape;
-  const rows = n * ho * wo;
-  const dy2 = tf.reshape(dy, [rows, cout]);
-  const taps: tf.Tensor2D[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const tap =
-        kh === 1 && kw === 1 && stride === 1
-          ? xp
-          : tf.stridedSlice(
-              xp,
-              [0, i, j, 0],
-              [n, i + (ho - 1) * stride + 1, j + (wo - 1) * stride + 1, cin],
-              [1, stride, stride, 1],
-            );
-      taps.push(tf.matMul(tf.reshape(tap, [rows, cin]), dy2, true, false));
-    }
-  }
-  return tf.reshape(tf.stack(taps), [kh, kw, cin, cout]);
+  const [kh, kw] = filterShape;
+  const images = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D;
+  const kernel = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+  const full = tf.conv2d(images, kernel, 1, 'valid', 'NHWC', stride);
+  const [cin, fh, fw, cout] = full.shape;
+  const dw = fh === kh && fw === kw ? full : tf.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]);
+  return tf.transpose(dw, [1, 2, 0, 3]);
 }
