@@ -1,5 +1,5 @@
 export { ConfigError } from './errors.js';
-export { DATA_KINDS, depthOf, inputGeometry } from './types.js';
+export { DATA_KINDS, depthOf, geometryForInput, inputGeometry, stemOutputSize } from './types.js';
 export type { CondenseNetConfig, CondenseNetConfigInput, DataKind, InputGeometry } from './types.js';
 export { resolveConfig, validateConfig } from './resolve.js';
 export { PRESET_NAMES, isPresetName, presetConfig } from './presets.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
 import { PRESET_NAMES, presetConfig } from './presets.js';
 import { resolveConfig } from './resolve.js';
-import { depthOf } from './types.js';
+import { depthOf, geometryForInput } from './types.js';
 
 const base = { stages: [14, 14, 14], growth: [8, 16, 32] };
 
@@ -85,5 +85,13 @@ describe('presets', () => {
   it('takes overrides and rejects unknown names', () => {
     expect(presetConfig('condensenet-86', { data: 'cifar100' }).numClasses).toBe(100);
     expect(() => presetConfig('condensenet-87')).toThrow(/unknown preset "condensenet-87"; known presets: condensenet-50/);
+  });
+});
+
+describe('geometryForInput', () => {
+  it('derives stride and pool like the reference for CIFAR and ImageNet, and for 28x28', () => {
+    expect(geometryForInput(32, 3)).toEqual({ stemStride: 1, poolSize: 8 });
+    expect(geometryForInput(224, 5)).toEqual({ stemStride: 2, poolSize: 7 });
+    expect(geometryForInput(28, 3)).toEqual({ stemStride: 1, poolSize: 7 });
   });
 });

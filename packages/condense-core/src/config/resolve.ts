@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { DATA_KINDS, inputGeometry } from './types.js';
+import { DATA_KINDS, inputGeometry, stemOutputSize } from './types.js';
 import type { CondenseNetConfig, CondenseNetConfigInput, DataKind } from './types.js';
 
 /**
@@ -118,7 +118,7 @@ function checkLayerChannels(config: CondenseNetConfig): void {
 
 /** The last block must end at poolSize x poolSize so the classifier sees one vector per image. */
 function checkSpatial(config: CondenseNetConfig): void {
-  let size = Math.floor((config.inputSize + 2 - 3) / config.stemStride) + 1;
+  let size = stemOutputSize(config.inputSize, config.stemStride);
   for (let i = 1; i < config.stages.length; i++) {
     if (size < 2) {
       throw new ConfigError(

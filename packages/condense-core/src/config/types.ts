@@ -52,6 +52,22 @@ export function inputGeometry(data: DataKind): InputGeometry {
   }
 }
 
+/**
+ * Stem stride and final pool for a square input of any size: stride 2 for large inputs (as on
+ * ImageNet), then the side left after the stem and the 2x2 pools between `blocks` blocks.
+ */
+export function geometryForInput(inputSize: number, blocks: number): { stemStride: number; poolSize: number } {
+  const stemStride = inputSize > 64 ? 2 : 1;
+  let size = stemOutputSize(inputSize, stemStride);
+  for (let i = 1; i < blocks; i++) size = Math.floor(size / 2);
+  return { stemStride, poolSize: size };
+}
+
+/** Side of the stem's 3x3, pad 1 convolution's output. */
+export function stemOutputSize(inputSize: number, stemStride: number): number {
+  return Math.floor((inputSize + 2 - 3) / stemStride) + 1;
+}
+
 /** CondenseNet-N has N = 2 * sum(stages) + 2 layers with weights. */
 export function depthOf(config: Pick<CondenseNetConfig, 'stages'>): number {
   return 2 * config.stages.reduce((a, b) => a + b, 0) + 2;

@@ -1,4 +1,4 @@
-import { depthOf, resolveConfig } from '../config/index.js';
+import { depthOf, resolveConfig, stemOutputSize } from '../config/index.js';
 import type { CondenseNetConfig, CondenseNetConfigInput } from '../config/index.js';
 import type { ArchitecturePlan, BlockPlan, DenseLayerPlan, HeadPlan, StemPlan } from './types.js';
 
@@ -12,7 +12,7 @@ export const CONDENSING_LINEAR_KEEP = 0.5;
  */
 export function buildPlan(input: CondenseNetConfig | CondenseNetConfigInput): ArchitecturePlan {
   const config = resolveConfig(input);
-  const stemOut = Math.floor((config.inputSize + 2 - 3) / config.stemStride) + 1;
+  const stemOut = stemOutputSize(config.inputSize, config.stemStride);
   const stem: StemPlan = {
     name: 'init_conv',
     torchName: 'features.init_conv',
