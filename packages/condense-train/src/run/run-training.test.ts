@@ -1,0 +1,40 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTraining } from './run-training.js';
+
+describe('runTraining', () => {
+  it('trains a CondenseNet on a slice of Fashion-MNIST, condenses it and evaluates both forms', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'run-'));
+    const lines: string[] = [];
+    const run = await runTraining({
+      data: 'fashion-mnist',
+      model: { stages: [1, 1, 1], growth: [4, 8, 16] },
+      train: { outDir, epochs: 2, batchSize: 16, evalBatchSize: 32 },
+      backend: 'wasm',
+      trainLimit: 64,
+      testLimit: 32,
+      hooks: { write: (t) => lines.push(t), interactive: false },
+    });
+    expect(run.backend.name).toBe('wasm');
+    expect(run.config).toMatchObject({ inputSize: 28, inputChannels: 1, poolSize: 7, stemStride: 1, numClasses: 10 });
+    expect(run.result.status).toBe('finished');
+    expect(run.result.iteration).toBe(8);
+    expect(run.result.history.condensingSteps.map((s) => s.stage)).toEqual([1, 2, 3]);
+    expect(run.training!.evaluation.examples).toBe(32);
+    expect(run.condensed!.evaluation.examples).toBe(32);
+    expect(run.condensed!.flops).toBeLessThan(run.training!.flops);
+    expect(run.condensed!.params).toBeLessThan(run.training!.params);
+    for (const f of [run.result.files.checkpoint, run.result.files.log, run.result.files.curve!]) expect(existsSync(f)).toBe(true);
+    expect(lines.join('')).toMatch(/epoch 2\/2 .*img\/s/);
+    run.model.dispose();
+    run.condensedModel!.dispose();
+  }, 120_000);
+
+  it('names a bad data spec', async () => {
+    await expect(
+      runTraining({ data: 'svhn', model: { stages: [1], growth: [4] }, train: { outDir: tmpdir() }, backend: 'cpu' }),
+    ).rejects.toThrow(/unknown dataset 'svhn'/);
+  });
+});

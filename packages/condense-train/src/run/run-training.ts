@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildPlan, countCost, geometryForInput, resolveConfig } from '@condensenet/core';
+import type { CondenseNetConfig, CondenseNetConfigInput } from '@condensenet/core';
+import { buildCondenseNet, condense } from '@condensenet/layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { selectBackend } from '../backend/select-backend.js';
+import type { BackendChoice, SelectedBackend } from '../backend/select-backend.js';
+import { defaultAugmentation } from '../data/default-augmentation.js';
+import type { Dataset, Split } from '../data/dataset.js';
+import { loadDataset } from '../data/load.js';
+import type { LoadOptions } from '../data/load.js';
+import { subsetSplit } from '../data/split.js';
+import { trainableFromLayersModel } from '../model/layers-model.js';
+import { evaluate } from '../training/evaluate.js';
+import type { Evaluation } from '../training/evaluate.js';
+import { REFERENCE_TRAIN_OPTIONS } from '../training/options.js';
+import type { TrainOptions } from '../training/options.js';
+import { train } from '../training/trainer.js';
+import type { TrainHooks, TrainResult } from '../training/trainer.js';
+
+/** The architecture without its input geometry, which comes from the data set. */
+export type ModelChoice = Omit<CondenseNetConfigInput, 'data' | 'inputSize' | 'inputChannels' | 'stemStride' | 'poolSize' | 'numClasses'>;
+
+export interface RunTrainingOptions {
+  /** 'fashion-mnist', 'mnist', 'cifar10:DIR', 'cifar100:DIR' or 'folder:DIR'. */
+  data: string;
+  model: ModelChoice;
+  train: Partial<Omit<TrainOptions, 'outDir'>> & { outDir: string };
+  backend?: BackendChoice;
+  load?: LoadOptions;
+  /** Use only the first N training images (quick experiments, tests). */
+  trainLimit?: number;
+  testLimit?: number;
+  hooks?: TrainHooks;
+}
+
+export interface FormReport {
+  evaluation: Evaluation;
+  flops: number;
+  params: number;
+}
+
+export interface RunTrainingResult {
+  backend: SelectedBackend;
+  dataset: Dataset;
+  config: CondenseNetConfig;
+  result: TrainResult;
+  training?: FormReport;
+  condensed?: FormReport;
+  model: tfl.LayersModel;
+  condensedModel?: tfl.LayersModel;
+  seconds: number;
+}
+
+/**
+ * The whole job: pick the backend, open the data, size the network to the images, train with
+ * the reference's recipe, then condense and evaluate both forms on the held-out split.
+ */
+export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
+  const started = performance.now();
+  const backend = await selectBackend(options.backend ?? 'auto');
+  const source = await loadDataset(options.data, options.load);
+  const { dataset } = source;
+  const trainSplit = limit(await source.split('train'), options.trainLimit);
+  const testSplit = limit(await source.split('test'), options.testLimit);
+  if (dataset.height !== dataset.width) {
+    throw new Error(`${options.data}: images are ${dataset.height}x${dataset.width}; CondenseNet needs square inputs`);
+  }
+  const config = resolveConfig({
+    ...options.model,
+    ...geometryForInput(dataset.height, options.model.stages.length),
+    inputSize: dataset.height,
+    inputChannels: dataset.channels,
+    numClasses: dataset.numClasses,
+  } as CondenseNetConfigInput);
+
+  const trainOptions: TrainOptions = {
+    ...REFERENCE_TRAIN_OPTIONS,
+    augmentation: defaultAugmentation(dataset),
+    ...options.train,
+  };
+  const model = buildCondenseNet(config);
+  const result = await train(trainableFromLayersModel(model), { dataset, train: trainSplit, test: testSplit }, trainOptions, options.hooks);
+  if (result.status !== 'finished') {
+    return { backend, dataset, config, result, model, seconds: (performance.now() - started) / 1000 };
+  }
+
+  const plan = buildPlan(config);
+  const evalOptions = { batchSize: trainOptions.evalBatchSize, mean: dataset.mean, std: dataset.std };
+  const predict = (m: tfl.LayersModel) => (x: tf.Tensor4D) => m.apply(x, { training: false }) as tf.Tensor2D;
+  const condensedModel = condense(model);
+  const training = { evaluation: evaluate(predict(model), testSplit, evalOptions), ...costOf(plan, 'training') };
+  const condensed = { evaluation: evaluate(predict(condensedModel), testSplit, evalOptions), ...costOf(plan, 'condensed') };
+  return {
+    backend,
+    dataset,
+    config,
+    result,
+    training,
+    condensed,
+    model,
+    condensedModel,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function costOf(plan: ReturnType<typeof buildPlan>, form: 'training' | 'condensed') {
+  const { flops, params } = countCost(plan, form);
+  return { flops, params };
+}
+
+function limit(split: Split, n: number | undefined): Split {
+  if (n === undefined || n >= split.size) return split;
+  return subsetSplit(split, Int32Array.from({ length: n }, (_, i) => i));
+}
+
+export function defaultOutDir(data: string): string {
+  return join('runs', data.replace(/[^a-z0-9-]+/gi, '-').replace(/^-|-$/g, ''));
+}
