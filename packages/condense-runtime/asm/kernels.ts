@@ -1,0 +1,211 @@
+// SIMD kernels for the condensed layers of CondenseNet, NHWC float32, compiled with
+// `asc --enable simd`. The JavaScript side owns the linear memory: it copies packed weights
+// and activations in and passes byte addresses; nothing here allocates.
+
+/** First byte JavaScript may use: everything below belongs to the compiler's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// Four gathered input channels of one pixel (one per lane), through the folded BatchNorm and ReLU.
+// `index` holds byte offsets into the pixel's row so the gather needs no shift.
+// @ts-ignore: decorator
+@inline
+function gatherNormRelu(row: usize, index: usize, scale: usize, shift: usize): v128 {
+  let v = f32x4.splat(load<f32>(row + <usize>load<i32>(index)));
+  v = f32x4.replace_lane(v, 1, load<f32>(row + <usize>load<i32>(index, 4)));
+  v = f32x4.replace_lane(v, 2, load<f32>(row + <usize>load<i32>(index, 8)));
+  v = f32x4.replace_lane(v, 3, load<f32>(row + <usize>load<i32>(index, 12)));
+  v = f32x4.add(f32x4.mul(v, v128.load(scale)), v128.load(shift));
+  return f32x4.max(v, f32x4.splat(0));
+}
+
+// @ts-ignore: decorator
+@inline
+function finish(acc: v128, bias: usize, relu: bool): v128 {
+  const v = f32x4.add(acc, v128.load(bias));
+  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
+}
+
+/**
+ * The condensed learned group conv of one dense layer, fused: gather the indexed input channels,
+ * BatchNorm + ReLU, grouped 1x1 conv, plus a per-output bias and optional ReLU (the next
+ * BatchNorm folded in by the packer).
+ *
+ * Lanes run over four consecutive *output* channels c..c+3 in the shuffled (original interleaved)
+ * order. With G % 4 == 0 those four channels belong to groups 4q..4q+3 (quad q) and share their
+ * position k inside the group, so lane l reads slot t of group 4q+l: the gathered input is itself
+ * a vector, no broadcast is needed, and the result is stored straight into place: the channel
+ * shuffle costs nothing.
+ *
+ * Packed operands (built by packCondensedConv1x1): index/scale/shift [quads][K][4],
+ * weight [quads][K][kOut][4], bias [O] in output order. `scratch` holds 2*K vectors.
+ * Output channel of quad q, position m, lane l: m*G + 4q + l.
+ */
+export function condensedConv1x1(
+  x: usize, xStride: i32, pixels: i32,
+  index: usize, scale: usize, shift: usize, weight: usize, bias: usize, relu: bool,
+  quads: i32, K: i32, kOut: i32,
+  y: usize, yStride: i32, yOffset: i32,
+  scratch: usize,
+): void {
+  const G = quads << 2;
+  const xRowBytes = <usize>xStride << 2;
+  const yRowBytes = <usize>yStride << 2;
+  const slotBytes = <usize>K << 4;
+  const kBytes = <usize>kOut << 4;
+  const gBytes = <usize>G << 2;
+  const b1 = scratch + slotBytes;
+  let p = 0;
+  // Two pixels at a time: each weight vector loaded feeds two accumulators.
+  for (; p + 1 < pixels; p += 2) {
+    const row0 = x + <usize>p * xRowBytes;
+    const row1 = row0 + xRowBytes;
+    const out0 = y + <usize>p * yRowBytes + (<usize>yOffset << 2);
+    const out1 = out0 + yRowBytes;
+    for (let q = 0; q < quads; q++) {
+      const qSlots = <usize>(q * K) << 4;
+      for (let t = 0; t < K; t++) {
+        const s = qSlots + (<usize>t << 4);
+        v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, index + s, scale + s, shift + s));
+        v128.store(b1 + (<usize>t << 4), gatherNormRelu(row1, index + s, scale + s, shift + s));
+      }
+      const wq = weight + <usize>(q * K) * kBytes;
+      const laneBytes = <usize>q << 4;
+      let m = 0;
+      for (; m + 3 < kOut; m += 4) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+        let w = wq + (<usize>m << 4);
+        for (let t = 0; t < K; t++) {
+          const u = v128.load(scratch + (<usize>t << 4));
+          const v = v128.load(b1 + (<usize>t << 4));
+          const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
+          a0 = f32x4.add(a0, f32x4.mul(u, w0));
+          c0 = f32x4.add(c0, f32x4.mul(v, w0));
+          a1 = f32x4.add(a1, f32x4.mul(u, w1));
+          c1 = f32x4.add(c1, f32x4.mul(v, w1));
+          a2 = f32x4.add(a2, f32x4.mul(u, w2));
+          c2 = f32x4.add(c2, f32x4.mul(v, w2));
+          a3 = f32x4.add(a3, f32x4.mul(u, w3));
+          c3 = f32x4.add(c3, f32x4.mul(v, w3));
+          w += kBytes;
+        }
+        const o = <usize>m * gBytes + laneBytes;
+        v128.store(out0 + o, finish(a0, bias + o, relu));
+        v128.store(out1 + o, finish(c0, bias + o, relu));
+        v128.store(out0 + o + gBytes, finish(a1, bias + o + gBytes, relu));
+        v128.store(out1 + o + gBytes, finish(c1, bias + o + gBytes, relu));
+        v128.store(out0 + o + 2 * gBytes, finish(a2, bias + o + 2 * gBytes, relu));
+        v128.store(out1 + o + 2 * gBytes, finish(c2, bias + o + 2 * gBytes, relu));
+        v128.store(out0 + o + 3 * gBytes, finish(a3, bias + o + 3 * gBytes, relu));
+        v128.store(out1 + o + 3 * gBytes, finish(c3, bias + o + 3 * gBytes, relu));
+      }
+      for (; m < kOut; m++) {
+        let a0 = f32x4.splat(0), c0 = f32x4.splat(0);
+        let w = wq + (<usize>m << 4);
+        for (let t = 0; t < K; t++) {
+          const w0 = v128.load(w);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(scratch + (<usize>t << 4)), w0));
+          c0 = f32x4.add(c0, f32x4.mul(v128.load(b1 + (<usize>t << 4)), w0));
+          w += kBytes;
+        }
+        const o = <usize>m * gBytes + laneBytes;
+        v128.store(out0 + o, finish(a0, bias + o, relu));
+        v128.store(out1 + o, finish(c0, bias + o, relu));
+      }
+    }
+  }
+  if (p < pixels) {
+    const row0 = x + <usize>p * xRowBytes;
+    const out0 = y + <usize>p * yRowBytes + (<usize>yOffset << 2);
+    for (let q = 0; q < quads; q++) {
+      const qSlots = <usize>(q * K) << 4;
+      for (let t = 0; t < K; t++) {
+        const s = qSlots + (<usize>t << 4);
+        v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, index + s, scale + s, shift + s));
+      }
+      const wq = weight + <usize>(q * K) * kBytes;
+      for (let m = 0; m < kOut; m++) {
+        let a0 = f32x4.splat(0);
+        let w = wq + (<usize>m << 4);
+        for (let t = 0; t < K; t++) {
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(scratch + (<usize>t << 4)), v128.load(w)));
+          w += kBytes;
+        }
+        const o = <usize>m * gBytes + (<usize>q << 4);
+        v128.store(out0 + o, finish(a0, bias + o, relu));
+      }
+    }
+  }
+}
+
+// [sum(a), sum(b), sum(c), sum(d)]
+// @ts-ignore: decorator
+@inline
+function horizontalSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+}
+
+/**
+ * Grouped 3x3 conv, stride 1, pad 1, no bias: the dense layer's second conv, reading the
+ * (already normalised and activated) bottleneck and writing its `cout` new channels at channel
+ * `yOffset` of the block's feature buffer, so concatenation is free.
+ *
+ * Lanes run over the input channels of one group; four output channels c..c+3 are computed
+ * together (each may sit in a different group when there are fewer than four outputs per group)
+ * and reduced with one transpose-add, then stored as one vector.
+ * weight is packed [cout][3][3][cin/groups] (packConv3x3); cin/groups and cout must be
+ * multiples of 4.
+ */
+export function groupedConv3x3(
+  x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
+  weight: usize, cout: i32,
+  y: usize, yStride: i32, yOffset: i32,
+): void {
+  const ci = cin / groups;
+  const co = cout / groups;
+  const ciBytes = <usize>ci << 2;
+  const tapBytes = ciBytes;
+  const outBytes = ciBytes * 9;
+  const pixBytes = <usize>cin << 2;
+  const rowBytes = pixBytes * <usize>width;
+  for (let n = 0; n < batch; n++) {
+    const image = x + <usize>(n * height) * rowBytes;
+    for (let h = 0; h < height; h++) {
+      const ky0 = h == 0 ? 1 : 0;
+      const ky1 = h == height - 1 ? 2 : 3;
+      for (let w = 0; w < width; w++) {
+        const kx0 = w == 0 ? 1 : 0;
+        const kx1 = w == width - 1 ? 2 : 3;
+        // Top-left tap of this output pixel; taps outside the image are skipped, never read.
+        const origin = image + <usize>(h - 1) * rowBytes + <usize>(w - 1) * pixBytes;
+        const out = y + (<usize>((n * height + h) * width + w) * <usize>yStride + <usize>yOffset) * 4;
+        for (let c = 0; c < cout; c += 4) {
+          const g0 = <usize>(c / co) * ciBytes;
+          const g1 = <usize>((c + 1) / co) * ciBytes;
+          const g2 = <usize>((c + 2) / co) * ciBytes;
+          const g3 = <usize>((c + 3) / co) * ciBytes;
+          const wc = weight + <usize>c * outBytes;
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+          for (let ky = ky0; ky < ky1; ky++) {
+            for (let kx = kx0; kx < kx1; kx++) {
+              const pix = origin + <usize>ky * rowBytes + <usize>kx * pixBytes;
+              const tap = <usize>(ky * 3 + kx) * tapBytes;
+              for (let i: usize = 0; i < ciBytes; i += 16) {
+                const wt = wc + tap + i;
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(pix + g0 + i), v128.load(wt)));
+                a1 = f32x4.add(a1, f32x4.mul(v128.load(pix + g1 + i), v128.load(wt + outBytes)));
+                a2 = f32x4.add(a2, f32x4.mul(v128.load(pix + g2 + i), v128.load(wt + 2 * outBytes)));
+                a3 = f32x4.add(a3, f32x4.mul(v128.load(pix + g3 + i), v128.load(wt + 3 * outBytes)));
+              }
+            }
+          }
+          v128.store(out + (<usize>c << 2), horizontalSums(a0, a1, a2, a3));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './artifact/index.js';
+export * from './kernels/index.js';

@@ -1,0 +1,55 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose } from '../test-support/close.js';
+import { testKernels } from '../test-support/kernels.js';
+import { groupedConv3x3Reference } from '../test-support/nhwc-reference.js';
+import { randomArray, seededRandom } from '../test-support/rng.js';
+import { GroupedConv3x3 } from './grouped-conv3x3.js';
+import type { WasmKernels } from './wasm-kernels.js';
+
+describe('groupedConv3x3 kernel', () => {
+  let kernels: WasmKernels;
+  beforeAll(async () => {
+    kernels = await testKernels();
+  });
+
+  it.each(Array.from({ length: 16 }, (_, i) => i))('matches the plain pad-1 grouped conv on random shape #%i', (seed) => {
+    const rand = seededRandom(100 + seed);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+    const groups = pick([1, 2, 4, 8]);
+    const cin = groups * 4 * (1 + Math.floor(rand() * 3));
+    const cout = pick([4, 8, 16, 32].filter((c) => c % groups === 0));
+    const batch = 1 + Math.floor(rand() * 2);
+    const height = 1 + Math.floor(rand() * 6);
+    const width = 1 + Math.floor(rand() * 6);
+    const yOffset = Math.floor(rand() * 6);
+    const yStride = yOffset + cout + Math.floor(rand() * 3);
+    const pixels = batch * height * width;
+    const x = randomArray(pixels * cin, rand);
+    const weight = randomArray(cout * (cin / groups) * 9, rand);
+
+    const mark = kernels.mark();
+    const conv = new GroupedConv3x3(kernels, { weight, inChannels: cin, outChannels: cout, groups });
+    const xAt = kernels.put(x);
+    const yAt = kernels.alloc(pixels * yStride * 4);
+    kernels.f32(yAt, pixels * yStride).fill(-7);
+    conv.run(xAt, batch, height, width, yAt, yStride, yOffset);
+    const y = kernels.f32(yAt, pixels * yStride).slice();
+    kernels.release(mark);
+
+    const expected = groupedConv3x3Reference(x, batch, height, width, cin, groups, weight, cout);
+    const written = new Float32Array(pixels * cout);
+    for (let p = 0; p < pixels; p++) {
+      written.set(y.subarray(p * yStride + yOffset, p * yStride + yOffset + cout), p * cout);
+      for (let c = 0; c < yStride; c++) {
+        if (c < yOffset || c >= yOffset + cout) expect(y[p * yStride + c]).toBe(-7);
+      }
+    }
+    expectClose(written, expected);
+  });
+
+  it('refuses channel counts that do not fill whole vectors', () => {
+    expect(() => new GroupedConv3x3(kernels, { weight: new Float32Array(6 * 9), inChannels: 6, outChannels: 4, groups: 2 })).toThrow(
+      /multiples of 4/,
+    );
+  });
+});

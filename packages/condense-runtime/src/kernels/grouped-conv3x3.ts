@@ -1,0 +1,43 @@
+import { transpose4d } from '@condensenet/core';
+import type { WasmKernels } from './wasm-kernels.js';
+
+/** The dense layer's second conv: 3x3, stride 1, pad 1, `groups` standard groups, no bias. */
+export interface GroupedConv3x3Params {
+  /** PyTorch layout [cout, cin/groups, 3, 3], as the artifact stores it. */
+  weight: Float32Array;
+  inChannels: number;
+  outChannels: number;
+  groups: number;
+}
+
+/**
+ * The weight uploaded as [cout][3][3][cin/groups], so the kernel's lanes run over one group's
+ * input channels, contiguous in an NHWC pixel.
+ */
+export class GroupedConv3x3 {
+  private readonly weight: number;
+
+  constructor(
+    private readonly kernels: WasmKernels,
+    readonly params: GroupedConv3x3Params,
+  ) {
+    const { weight, inChannels: cin, outChannels: cout, groups } = params;
+    const ci = cin / groups;
+    if (!Number.isInteger(ci) || ci % 4 !== 0 || cout % groups !== 0 || cout % 4 !== 0) {
+      throw new Error(
+        `GroupedConv3x3: ${cin} -> ${cout} channels in ${groups} groups; the SIMD kernel needs cin/groups and cout to be multiples of 4 and cout divisible by groups`,
+      );
+    }
+    if (weight.length !== cout * ci * 9) {
+      throw new Error(`GroupedConv3x3: weight has ${weight.length} values, expected cout * cin/groups * 9 = ${cout * ci * 9}`);
+    }
+    this.weight = kernels.put(transpose4d(weight, [cout, ci, 3, 3], [0, 2, 3, 1], 'GroupedConv3x3'));
+  }
+
+  /** x: [batch, height, width, inChannels] at an address; writes channels yOffset.. of rows of yStride. */
+  run(x: number, batch: number, height: number, width: number, y: number, yStride: number, yOffset: number): void {
+    const { inChannels, outChannels, groups } = this.params;
+    if (yOffset + outChannels > yStride) throw new Error(`GroupedConv3x3: ${outChannels} outputs at ${yOffset} overflow rows of ${yStride}`);
+    this.kernels.exports.groupedConv3x3(x, batch, height, width, inChannels, groups, this.weight, outChannels, y, yStride, yOffset);
+  }
+}
