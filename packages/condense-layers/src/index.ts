@@ -7,7 +7,13 @@ export {
   type GroupConv2dOptions,
   type GroupConvStrategy,
 } from './ops/group-conv2d.js';
-export { defaultGroupConvStrategy, defaultIndexSelectStrategy } from './ops/strategy-defaults.js';
+export {
+  backendStrategies,
+  defaultGroupConvStrategy,
+  defaultIndexSelectStrategy,
+  setBackendStrategies,
+  type BackendStrategies,
+} from './ops/strategy-defaults.js';
 export { maskedConv1x1 } from './ops/masked-conv1x1.js';
 export { channelShuffle } from './ops/channel-shuffle.js';
 export { indexSelect, type IndexSelectStrategy } from './ops/index-select.js';

@@ -17,12 +17,14 @@ export function indexSelect<T extends tf.Tensor>(
   const kept = index.shape[0];
   const op = tf.customGrad((xIn, save) => {
     const input = xIn as tf.Tensor;
-    const onehot = tf.oneHot(tf.cast(index, 'int32'), channels) as tf.Tensor2D; // [kept, channels]
+    // One-hot selection S [kept, channels] and its transpose, both small: matMuls with a
+    // transposed operand are much slower than plain ones on wasm.
+    const onehot = tf.oneHot(tf.cast(index, 'int32'), channels) as tf.Tensor2D;
     (save as tf.GradSaveFunc)([onehot]);
     const flat = tf.reshape(input, [-1, channels]) as tf.Tensor2D;
     const selected =
       strategy === 'matMul'
-        ? tf.matMul(flat, onehot, false, true)
+        ? tf.matMul(flat, tf.transpose(onehot))
         : tf.gather(flat, tf.cast(index, 'int32'), 1);
     return {
       value: tf.reshape(selected, [...input.shape.slice(0, -1), kept]),

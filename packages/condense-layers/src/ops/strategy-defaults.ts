@@ -1,28 +1,45 @@
 import type { GroupConvStrategy } from './group-conv2d.js';
 import type { IndexSelectStrategy } from './index-select.js';
 
-/**
- * Default grouped-conv strategy per backend, from bench/results (see the package README for the
- * machine and the numbers). Backends not measured get the dense block-diagonal conv, which is
- * one kernel launch per layer and so the safest choice on GPU backends.
- */
-const MEASURED: Record<string, { pointwise: GroupConvStrategy; spatial: GroupConvStrategy }> = {
-  cpu: { pointwise: 'blockDiagonal', spatial: 'blockDiagonal' },
-  wasm: { pointwise: 'blockDiagonal', spatial: 'blockDiagonal' },
-};
-
-export function defaultGroupConvStrategy(backend: string, pointwise: boolean): GroupConvStrategy {
-  const entry = MEASURED[backend];
-  if (!entry) return 'blockDiagonal';
-  return pointwise ? entry.pointwise : entry.spatial;
+export interface BackendStrategies {
+  /** Grouped 1x1 convs (the condensed form's CondensedConv). */
+  pointwise: GroupConvStrategy;
+  /** Grouped k x k convs (the 3x3 convs of both forms). */
+  spatial: GroupConvStrategy;
+  /** The channel gather in front of condensed convs and the condensing linear. */
+  indexSelect: IndexSelectStrategy;
 }
 
-/** Channel gather strategy per backend (see bench/results). */
-const INDEX_SELECT: Record<string, IndexSelectStrategy> = {
-  cpu: 'gather',
-  wasm: 'matMul',
+/**
+ * Defaults per backend, taken from bench/results/*.json (the package README names the machine
+ * and quotes the numbers): whole-model timings with each strategy forced decide, not op-level
+ * guesses. Backends not measured (webgl, webgpu) get one dense block-diagonal conv per layer,
+ * the fewest kernel launches, and the plain gather.
+ */
+const MEASURED: Record<string, BackendStrategies> = {
+  cpu: { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'gather' },
+  wasm: { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'matMul' },
 };
 
+const UNMEASURED: BackendStrategies = { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'gather' };
+
+/** Replaced entries, for benchmarks and for users who measured their own device. */
+const overrides: Record<string, Partial<BackendStrategies>> = {};
+
+export function backendStrategies(backend: string): BackendStrategies {
+  return { ...(MEASURED[backend] ?? UNMEASURED), ...overrides[backend] };
+}
+
+/** Overrides the defaults of one backend (pass `{}` to go back to the measured ones). */
+export function setBackendStrategies(backend: string, strategies: Partial<BackendStrategies>): void {
+  overrides[backend] = { ...strategies };
+}
+
+export function defaultGroupConvStrategy(backend: string, pointwise: boolean): GroupConvStrategy {
+  const s = backendStrategies(backend);
+  return pointwise ? s.pointwise : s.spatial;
+}
+
 export function defaultIndexSelectStrategy(backend: string): IndexSelectStrategy {
-  return INDEX_SELECT[backend] ?? 'gather';
+  return backendStrategies(backend).indexSelect;
 }
