@@ -8,14 +8,15 @@ export function heapBase(): usize {
 }
 
 // Four gathered input channels of one pixel (one per lane), through the folded BatchNorm and ReLU.
-// `index` holds byte offsets into the pixel's row so the gather needs no shift.
+// `index` holds byte offsets into the pixel's row so the gather needs no shift; lane loads
+// avoid a scalar load plus lane insert per channel.
 // @ts-ignore: decorator
 @inline
 function gatherNormRelu(row: usize, index: usize, scale: usize, shift: usize): v128 {
-  let v = f32x4.splat(load<f32>(row + <usize>load<i32>(index)));
-  v = f32x4.replace_lane(v, 1, load<f32>(row + <usize>load<i32>(index, 4)));
-  v = f32x4.replace_lane(v, 2, load<f32>(row + <usize>load<i32>(index, 8)));
-  v = f32x4.replace_lane(v, 3, load<f32>(row + <usize>load<i32>(index, 12)));
+  let v = v128.load32_zero(row + <usize>load<i32>(index));
+  v = v128.load32_lane(row + <usize>load<i32>(index, 4), v, 1);
+  v = v128.load32_lane(row + <usize>load<i32>(index, 8), v, 2);
+  v = v128.load32_lane(row + <usize>load<i32>(index, 12), v, 3);
   v = f32x4.add(f32x4.mul(v, v128.load(scale)), v128.load(shift));
   return f32x4.max(v, f32x4.splat(0));
 }
@@ -149,16 +150,63 @@ function horizontalSums(a: v128, b: v128, c: v128, d: v128): v128 {
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
 }
 
+// Four output channels of the grouped 3x3 conv at one or two horizontally adjacent pixels.
+// `share` (a constant at every call site, folded away after inlining) says how many of the four
+// output lanes read the same group: 4 when a group has >= 4 outputs, 2 when it has 2, 1
+// otherwise; equal groups load their input vector once.
+// @ts-ignore: decorator
+@inline
+function conv3x3Quad(
+  out: usize, outNext: usize, origin: usize, pixBytes: usize, rowBytes: usize,
+  g0: usize, g1: usize, g2: usize, g3: usize,
+  wc: usize, ciBytes: usize, outBytes: usize, two: bool, share: i32,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  for (let ky: usize = 0; ky < 3; ky++) {
+    for (let kx: usize = 0; kx < 3; kx++) {
+      const pa = origin + ky * rowBytes + kx * pixBytes;
+      const pb = pa + pixBytes;
+      const wt = wc + (ky * 3 + kx) * ciBytes;
+      for (let i: usize = 0; i < ciBytes; i += 16) {
+        const w0 = v128.load(wt + i), w1 = v128.load(wt + outBytes + i);
+        const w2 = v128.load(wt + 2 * outBytes + i), w3 = v128.load(wt + 3 * outBytes + i);
+        const x0 = v128.load(pa + g0 + i);
+        const x1 = share >= 2 ? x0 : v128.load(pa + g1 + i);
+        const x2 = share == 4 ? x0 : v128.load(pa + g2 + i);
+        const x3 = share == 4 ? x0 : share == 2 ? x2 : v128.load(pa + g3 + i);
+        a0 = f32x4.add(a0, f32x4.mul(x0, w0));
+        a1 = f32x4.add(a1, f32x4.mul(x1, w1));
+        a2 = f32x4.add(a2, f32x4.mul(x2, w2));
+        a3 = f32x4.add(a3, f32x4.mul(x3, w3));
+        if (two) {
+          const y0 = v128.load(pb + g0 + i);
+          const y1 = share >= 2 ? y0 : v128.load(pb + g1 + i);
+          const y2 = share == 4 ? y0 : v128.load(pb + g2 + i);
+          const y3 = share == 4 ? y0 : share == 2 ? y2 : v128.load(pb + g3 + i);
+          b0 = f32x4.add(b0, f32x4.mul(y0, w0));
+          b1 = f32x4.add(b1, f32x4.mul(y1, w1));
+          b2 = f32x4.add(b2, f32x4.mul(y2, w2));
+          b3 = f32x4.add(b3, f32x4.mul(y3, w3));
+        }
+      }
+    }
+  }
+  v128.store(out, horizontalSums(a0, a1, a2, a3));
+  if (two) v128.store(outNext, horizontalSums(b0, b1, b2, b3));
+}
+
 /**
- * Grouped 3x3 conv, stride 1, pad 1, no bias: the dense layer's second conv, reading the
- * (already normalised and activated) bottleneck and writing its `cout` new channels at channel
- * `yOffset` of the block's feature buffer, so concatenation is free.
+ * Grouped 3x3 conv, stride 1, pad 1, no bias: the dense layer's second conv. It reads the
+ * bottleneck from a zero-bordered buffer [batch, height+2, width+2, cin] (the 1x1 kernel writes
+ * the interior, the border stays zero, which is exactly the conv's padding of the activated
+ * input), so every output pixel has all nine taps and no bounds tests. It writes its `cout` new
+ * channels at channel `yOffset` of rows of `yStride` floats: the dense block's feature buffer,
+ * so concatenation is free.
  *
- * Lanes run over the input channels of one group; four output channels c..c+3 are computed
- * together (each may sit in a different group when there are fewer than four outputs per group)
- * and reduced with one transpose-add, then stored as one vector.
- * weight is packed [cout][3][3][cin/groups] (packConv3x3); cin/groups and cout must be
- * multiples of 4.
+ * Lanes run over one group's input channels; four output channels c..c+3 (in up to four groups)
+ * and two adjacent pixels are accumulated together, then reduced with one transpose-add.
+ * weight is packed [cout][3][3][cin/groups]; cin/groups and cout must be multiples of 4.
  */
 export function groupedConv3x3(
   x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
@@ -167,43 +215,37 @@ export function groupedConv3x3(
 ): void {
   const ci = cin / groups;
   const co = cout / groups;
+  const share = co % 4 == 0 ? 4 : co == 2 ? 2 : 1;
   const ciBytes = <usize>ci << 2;
-  const tapBytes = ciBytes;
   const outBytes = ciBytes * 9;
   const pixBytes = <usize>cin << 2;
-  const rowBytes = pixBytes * <usize>width;
+  const rowBytes = pixBytes * <usize>(width + 2);
+  const yPixBytes = <usize>yStride << 2;
   for (let n = 0; n < batch; n++) {
-    const image = x + <usize>(n * height) * rowBytes;
     for (let h = 0; h < height; h++) {
-      const ky0 = h == 0 ? 1 : 0;
-      const ky1 = h == height - 1 ? 2 : 3;
-      for (let w = 0; w < width; w++) {
-        const kx0 = w == 0 ? 1 : 0;
-        const kx1 = w == width - 1 ? 2 : 3;
-        // Top-left tap of this output pixel; taps outside the image are skipped, never read.
-        const origin = image + <usize>(h - 1) * rowBytes + <usize>(w - 1) * pixBytes;
-        const out = y + (<usize>((n * height + h) * width + w) * <usize>yStride + <usize>yOffset) * 4;
-        for (let c = 0; c < cout; c += 4) {
-          const g0 = <usize>(c / co) * ciBytes;
-          const g1 = <usize>((c + 1) / co) * ciBytes;
-          const g2 = <usize>((c + 2) / co) * ciBytes;
-          const g3 = <usize>((c + 3) / co) * ciBytes;
-          const wc = weight + <usize>c * outBytes;
-          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-          for (let ky = ky0; ky < ky1; ky++) {
-            for (let kx = kx0; kx < kx1; kx++) {
-              const pix = origin + <usize>ky * rowBytes + <usize>kx * pixBytes;
-              const tap = <usize>(ky * 3 + kx) * tapBytes;
-              for (let i: usize = 0; i < ciBytes; i += 16) {
-                const wt = wc + tap + i;
-                a0 = f32x4.add(a0, f32x4.mul(v128.load(pix + g0 + i), v128.load(wt)));
-                a1 = f32x4.add(a1, f32x4.mul(v128.load(pix + g1 + i), v128.load(wt + outBytes)));
-                a2 = f32x4.add(a2, f32x4.mul(v128.load(pix + g2 + i), v128.load(wt + 2 * outBytes)));
-                a3 = f32x4.add(a3, f32x4.mul(v128.load(pix + g3 + i), v128.load(wt + 3 * outBytes)));
-              }
-            }
-          }
-          v128.store(out + (<usize>c << 2), horizontalSums(a0, a1, a2, a3));
+      const rowOrigin = x + <usize>(n * (height + 2) + h) * rowBytes;
+      const rowOut = y + (<usize>((n * height + h) * width) * <usize>yStride + <usize>yOffset) * 4;
+      for (let c = 0; c < cout; c += 4) {
+        const g0 = <usize>(c / co) * ciBytes;
+        const g1 = <usize>((c + 1) / co) * ciBytes;
+        const g2 = <usize>((c + 2) / co) * ciBytes;
+        const g3 = <usize>((c + 3) / co) * ciBytes;
+        const wc = weight + <usize>c * outBytes;
+        const cBytes = <usize>c << 2;
+        let w = 0;
+        for (; w + 1 < width; w += 2) {
+          const origin = rowOrigin + <usize>w * pixBytes;
+          const out = rowOut + <usize>w * yPixBytes + cBytes;
+          if (share == 4) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 4);
+          else if (share == 2) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 2);
+          else conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 1);
+        }
+        if (w < width) {
+          const origin = rowOrigin + <usize>w * pixBytes;
+          const out = rowOut + <usize>w * yPixBytes + cBytes;
+          if (share == 4) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 4);
+          else if (share == 2) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 2);
+          else conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 1);
         }
       }
     }

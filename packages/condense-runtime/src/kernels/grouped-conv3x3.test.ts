@@ -18,7 +18,7 @@ describe('groupedConv3x3 kernel', () => {
     const groups = pick([1, 2, 4, 8]);
     const cin = groups * 4 * (1 + Math.floor(rand() * 3));
     const cout = pick([4, 8, 16, 32].filter((c) => c % groups === 0));
-    const batch = 1 + Math.floor(rand() * 2);
+    const batch = 1 + Math.floor(rand() * 3);
     const height = 1 + Math.floor(rand() * 6);
     const width = 1 + Math.floor(rand() * 6);
     const yOffset = Math.floor(rand() * 6);
@@ -29,7 +29,14 @@ describe('groupedConv3x3 kernel', () => {
 
     const mark = kernels.mark();
     const conv = new GroupedConv3x3(kernels, { weight, inChannels: cin, outChannels: cout, groups });
-    const xAt = kernels.put(x);
+    const padded = new Float32Array(batch * (height + 2) * (width + 2) * cin);
+    for (let n = 0; n < batch; n++) {
+      for (let h = 0; h < height; h++) {
+        const from = ((n * height + h) * width) * cin;
+        padded.set(x.subarray(from, from + width * cin), ((n * (height + 2) + h + 1) * (width + 2) + 1) * cin);
+      }
+    }
+    const xAt = kernels.put(padded);
     const yAt = kernels.alloc(pixels * yStride * 4);
     kernels.f32(yAt, pixels * yStride).fill(-7);
     conv.run(xAt, batch, height, width, yAt, yStride, yOffset);

@@ -34,7 +34,10 @@ export class GroupedConv3x3 {
     this.weight = kernels.put(transpose4d(weight, [cout, ci, 3, 3], [0, 2, 3, 1], 'GroupedConv3x3'));
   }
 
-  /** x: [batch, height, width, inChannels] at an address; writes channels yOffset.. of rows of yStride. */
+  /**
+   * x: the zero-bordered input [batch, height + 2, width + 2, inChannels] at an address (see
+   * asm/kernels.ts for why); writes channels yOffset.. of [batch, height, width] rows of yStride.
+   */
   run(x: number, batch: number, height: number, width: number, y: number, yStride: number, yOffset: number): void {
     const { inChannels, outChannels, groups } = this.params;
     if (yOffset + outChannels > yStride) throw new Error(`GroupedConv3x3: ${outChannels} outputs at ${yOffset} overflow rows of ${yStride}`);
