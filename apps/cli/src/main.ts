@@ -1,4 +1,5 @@
 import { summaryCommand, SUMMARY_HELP } from './commands/summary.js';
+import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { UsageError } from './errors.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
@@ -7,6 +8,7 @@ type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   summary: { run: summaryCommand, help: SUMMARY_HELP },
+  train: { run: trainCommand, help: TRAIN_HELP },
 };
 
 const HELP = `condense: CondenseNet (learned group convolutions) for TensorFlow.js
@@ -15,8 +17,9 @@ Usage: condense <command> [options]
 
 Commands:
   summary    layers, FLOPs and parameters of a model, training and condensed form
+  train      train a CondenseNet (default: quick start on Fashion-MNIST), condense, evaluate
 
-Run 'condense <command> --help' for a command's options.`;
+Run 'condense help <command>' or 'condense <command> --help' for a command's options.`;
 
 /**
  * Runs one CLI invocation and returns its exit code: 0 on success, 2 for anything the user can
@@ -24,6 +27,10 @@ Run 'condense <command> --help' for a command's options.`;
  */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] && COMMANDS[rest[0]]) {
+    io.out(COMMANDS[rest[0]].help);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
     return name === undefined ? 2 : 0;

@@ -2,8 +2,8 @@ import { ConfigError, DATA_KINDS, PRESET_NAMES, isPresetName, presetConfig, reso
 import type { CondenseNetConfig, CondenseNetConfigInput, DataKind } from '@condensenet/core';
 import { UsageError } from '../errors.js';
 
-/** Flags named like the reference's command line (main.py), plus --preset. */
-export const MODEL_FLAG_OPTIONS = {
+/** Architecture flags named like the reference's command line (main.py), plus --preset. */
+export const ARCHITECTURE_FLAG_OPTIONS = {
   preset: { type: 'string' },
   stages: { type: 'string' },
   growth: { type: 'string' },
@@ -12,11 +12,16 @@ export const MODEL_FLAG_OPTIONS = {
   'group-3x3': { type: 'string' },
   'condense-factor': { type: 'string' },
   'dropout-rate': { type: 'string' },
+} as const;
+
+/** Architecture plus the input kind, for commands that build a model without data. */
+export const MODEL_FLAG_OPTIONS = {
+  ...ARCHITECTURE_FLAG_OPTIONS,
   data: { type: 'string' },
   'num-classes': { type: 'string' },
 } as const;
 
-export const MODEL_FLAGS_HELP = `Model (either --preset or --stages and --growth):
+export const ARCHITECTURE_FLAGS_HELP = `Model (either --preset or --stages and --growth):
   --preset NAME            ${PRESET_NAMES.join(', ')}
   --stages A-B-C           dense layers per block, e.g. 14-14-14
   --growth A-B-C           growth rate per block, e.g. 8-16-32
@@ -24,14 +29,48 @@ export const MODEL_FLAGS_HELP = `Model (either --preset or --stages and --growth
   --group-1x1 N            groups of the learned 1x1 convs (default 4)
   --group-3x3 N            groups of the 3x3 convs (default 4)
   --condense-factor N      condensation factor C (default: group-1x1)
-  --dropout-rate X         dropout before each learned conv (default 0)
+  --dropout-rate X         dropout before each learned conv (default 0)`;
+
+export const MODEL_FLAGS_HELP = `${ARCHITECTURE_FLAGS_HELP}
   --data KIND              ${DATA_KINDS.join(' | ')}: input size, stem stride, pool, classes
   --num-classes N          override the class count`;
+
+/** The configuration fields that describe the network rather than its input. */
+export type Architecture = Pick<
+  CondenseNetConfig,
+  'stages' | 'growth' | 'bottleneck' | 'group1x1' | 'group3x3' | 'condenseFactor' | 'dropout'
+>;
+
+/** The architecture the flags describe, leaving input geometry and classes to the data. */
+export function architectureFromFlags(values: ModelFlagValues): Architecture {
+  const keys = Object.keys(ARCHITECTURE_FLAG_OPTIONS) as Array<keyof typeof ARCHITECTURE_FLAG_OPTIONS>;
+  const config = configFromFlags(Object.fromEntries(keys.map((k) => [k, values[k]])));
+  const { stages, growth, bottleneck, group1x1, group3x3, condenseFactor, dropout } = config;
+  return { stages, growth, bottleneck, group1x1, group3x3, condenseFactor, dropout };
+}
 
 export type ModelFlagValues = Partial<Record<keyof typeof MODEL_FLAG_OPTIONS, string>>;
 
 /** Turns model flags into a validated configuration; a ConfigError becomes a UsageError naming the flag. */
 export function configFromFlags(values: ModelFlagValues): CondenseNetConfig {
+  return withFlagNames(() => resolveFlags(values));
+}
+
+/** Runs `fn`, turning a ConfigError into a UsageError that names the flag to change. */
+export function withFlagNames<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw asUsageError(e);
+  }
+}
+
+/** A ConfigError as the UsageError that names its flag; anything else unchanged. */
+export function asUsageError(e: unknown): unknown {
+  return e instanceof ConfigError ? new UsageError(`invalid model: ${flagName(e.field)} ${e.message}`) : e;
+}
+
+function resolveFlags(values: ModelFlagValues): CondenseNetConfig {
   const overrides: Partial<CondenseNetConfigInput> = {};
   if (values.bottleneck !== undefined) overrides.bottleneck = integer('--bottleneck', values.bottleneck);
   if (values['group-1x1'] !== undefined) overrides.group1x1 = integer('--group-1x1', values['group-1x1']);
@@ -50,21 +89,16 @@ export function configFromFlags(values: ModelFlagValues): CondenseNetConfig {
   if (values.stages !== undefined) overrides.stages = list('--stages', values.stages);
   if (values.growth !== undefined) overrides.growth = list('--growth', values.growth);
 
-  try {
-    if (values.preset !== undefined) {
-      if (!isPresetName(values.preset)) {
-        throw new UsageError(`--preset ${values.preset}: unknown preset; known presets: ${PRESET_NAMES.join(', ')}`);
-      }
-      return presetConfig(values.preset, overrides);
+  if (values.preset !== undefined) {
+    if (!isPresetName(values.preset)) {
+      throw new UsageError(`--preset ${values.preset}: unknown preset; known presets: ${PRESET_NAMES.join(', ')}`);
     }
-    if (overrides.stages === undefined || overrides.growth === undefined) {
-      throw new UsageError('give a model: --preset NAME, or --stages and --growth (e.g. --stages 14-14-14 --growth 8-16-32)');
-    }
-    return resolveConfig(overrides as CondenseNetConfigInput);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`invalid model: ${flagName(e.field)} ${e.message}`);
-    throw e;
+    return presetConfig(values.preset, overrides);
   }
+  if (overrides.stages === undefined || overrides.growth === undefined) {
+    throw new UsageError('give a model: --preset NAME, or --stages and --growth (e.g. --stages 14-14-14 --growth 8-16-32)');
+  }
+  return resolveConfig(overrides as CondenseNetConfigInput);
 }
 
 const FIELD_FLAGS: Record<string, string> = {

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadCondenseNet } from '@condensenet/layers';
+import { fileHandler } from '@condensenet/layers/node';
 import { runTraining } from './run-training.js';
 
 describe('runTraining', () => {
@@ -27,6 +29,9 @@ describe('runTraining', () => {
     expect(run.condensed!.flops).toBeLessThan(run.training!.flops);
     expect(run.condensed!.params).toBeLessThan(run.training!.params);
     for (const f of [run.result.files.checkpoint, run.result.files.log, run.result.files.curve!]) expect(existsSync(f)).toBe(true);
+    const saved = await loadCondenseNet(fileHandler(run.condensedDir!));
+    expect((saved.getUserDefinedMetadata() as Record<string, { name: string }>).dataset.name).toBe('fashion-mnist');
+    saved.dispose();
     expect(lines.join('')).toMatch(/epoch 2\/2 .*img\/s/);
     run.model.dispose();
     run.condensedModel!.dispose();

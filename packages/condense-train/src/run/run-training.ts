@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildPlan, countCost, geometryForInput, resolveConfig } from '@condensenet/core';
 import type { CondenseNetConfig, CondenseNetConfigInput } from '@condensenet/core';
 import { buildCondenseNet, condense } from '@condensenet/layers';
+import { fileHandler } from '@condensenet/layers/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select-backend.js';
 import type { BackendChoice, SelectedBackend } from '../backend/select-backend.js';
@@ -10,6 +11,7 @@ import { defaultAugmentation } from '../data/default-augmentation.js';
 import type { Dataset, Split } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import type { LoadOptions } from '../data/load.js';
+import { Rng } from '../data/rng.js';
 import { subsetSplit } from '../data/split.js';
 import { trainableFromLayersModel } from '../model/layers-model.js';
 import { evaluate } from '../training/evaluate.js';
@@ -50,8 +52,13 @@ export interface RunTrainingResult {
   condensed?: FormReport;
   model: tfl.LayersModel;
   condensedModel?: tfl.LayersModel;
+  /** Directory of the saved condensed model (tfjs model.json + weights.bin). */
+  condensedDir?: string;
   seconds: number;
 }
+
+/** Metadata key under which a saved model carries its data set (classes and normalisation). */
+export const DATASET_METADATA_KEY = 'dataset';
 
 /**
  * The whole job: pick the backend, open the data, size the network to the images, train with
@@ -92,6 +99,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const condensedModel = condense(model);
   const training = { evaluation: evaluate(predict(model), testSplit, evalOptions), ...costOf(plan, 'training') };
   const condensed = { evaluation: evaluate(predict(condensedModel), testSplit, evalOptions), ...costOf(plan, 'condensed') };
+  attachDataset(condensedModel, dataset);
+  const condensedDir = join(trainOptions.outDir, 'condensed');
+  await condensedModel.save(fileHandler(condensedDir));
   return {
     backend,
     dataset,
@@ -101,8 +111,15 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     condensed,
     model,
     condensedModel,
+    condensedDir,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The data description (class names, normalisation) travels inside the saved model. */
+export function attachDataset(model: tfl.LayersModel, dataset: Dataset): void {
+  const metadata = (model.getUserDefinedMetadata() ?? {}) as Record<string, unknown>;
+  model.setUserDefinedMetadata({ ...metadata, [DATASET_METADATA_KEY]: dataset });
 }
 
 function costOf(plan: ReturnType<typeof buildPlan>, form: 'training' | 'condensed') {
@@ -110,10 +127,15 @@ function costOf(plan: ReturnType<typeof buildPlan>, form: 'training' | 'condense
   return { flops, params };
 }
 
+/** A seeded random subset: the splits are stored class by class, so the first N would be one class. */
 function limit(split: Split, n: number | undefined): Split {
   if (n === undefined || n >= split.size) return split;
-  return subsetSplit(split, Int32Array.from({ length: n }, (_, i) => i));
+  const order = Int32Array.from({ length: split.size }, (_, i) => i);
+  Rng.fromSeed(LIMIT_SEED).shuffle(order);
+  return subsetSplit(split, order.slice(0, n));
 }
+
+const LIMIT_SEED = 7;
 
 export function defaultOutDir(data: string): string {
   return join('runs', data.replace(/[^a-z0-9-]+/gi, '-').replace(/^-|-$/g, ''));

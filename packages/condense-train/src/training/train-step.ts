@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core's Node bundle registers no gradients by itself.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// tfjs-core's Node bundle registers no gradients by itself; tfjs-layers' bundle registers them
+// all (tfjs-core's own register_all_gradients module is ESM that plain Node cannot import).
+import '@tensorflow/tfjs-layers';
 import type { Sgd } from '../optim/sgd.js';
 import type { TrainableModel } from './trainable-model.js';
 

@@ -1,0 +1,49 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../main.js';
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('condense train', () => {
+  it('trains, condenses and reports both forms as JSON', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-train-'));
+    const { code, out: text } = await run(
+      'train', '--data', 'fashion-mnist', '--stages', '1-1-1', '--growth', '4-8-16',
+      '--epochs', '1', '-b', '16', '--train-limit', '48', '--test-limit', '32', '--out', out, '--json',
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(text);
+    expect(report.status).toBe('finished');
+    expect(report.backend.name).toBe('wasm');
+    expect(report.iterations).toBe(3);
+    expect(report.condensed.flops).toBeLessThan(report.training.flops);
+    expect(report.training.top1).toBeGreaterThanOrEqual(0);
+    for (const f of ['last.ckpt', 'log.jsonl', 'learning-curve.png', 'condensed/model.json', 'condensed/weights.bin']) {
+      expect(existsSync(join(out, f))).toBe(true);
+    }
+  }, 120_000);
+
+  it.each([
+    [['train', '--backend', 'tpu'], /--backend tpu: expected one of auto, tensorflow/],
+    [['train', '--epochs', '0'], /--epochs 0: expected an integer >= 1/],
+    [['train', '--lr', 'fast'], /--lr fast: expected a non-negative number/],
+    [['train', '--stages', '1-1-1', '--growth', '4-8-16', '--condense-factor', '3'], /invalid model: \(--growth\)/],
+  ])('rejects %j with exit code 2', async (argv, message) => {
+    const { code, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it('names an unknown data set', async () => {
+    const { code, err } = await run('train', '--data', 'svhn', '--out', mkdtempSync(join(tmpdir(), 'cli-train-')));
+    expect(code).toBe(1);
+    expect(err).toMatch(/unknown dataset 'svhn'; expected 'fashion-mnist', 'mnist'/);
+  });
+});
