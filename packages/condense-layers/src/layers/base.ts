@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormReluTrain, type BatchStatsSink } from '../ops/batch-norm-relu.js';
+import { BN_EPSILON, BN_MOMENTUM } from '../ops/constants.js';
 export type Initializer = ReturnType<typeof tfl.initializers.ones>;
 
 export type LayerVariable = tfl.LayerVariable;
@@ -7,9 +9,7 @@ export type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
 export type Shape = (number | null)[];
 export type Kwargs = Record<string, unknown>;
 
-/** PyTorch's BatchNorm2d defaults: eps 1e-5, running stats updated with momentum 0.1. */
-export const BN_EPSILON = 1e-5;
-export const BN_MOMENTUM = 0.1;
+export { BN_EPSILON, BN_MOMENTUM };
 
 export interface NormVariables {
   weight: LayerVariable;
@@ -85,27 +85,40 @@ export abstract class CondenseLayer extends tfl.layers.Layer {
 }
 
 /**
+ * Moves the running statistics as PyTorch does: momentum 0.1 towards the batch mean and the
+ * *unbiased* batch variance (the golden SGD steps depend on it).
+ */
+export function runningStatsSink(n: NormVariables): BatchStatsSink {
+  return (mean, variance, count) =>
+    tf.tidy(() => {
+      const m = BN_MOMENTUM;
+      const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
+      n.runningMean.write(tf.add(tf.mul(n.runningMean.read(), 1 - m), tf.mul(mean, m)));
+      n.runningVar.write(tf.add(tf.mul(n.runningVar.read(), 1 - m), tf.mul(unbiased, m)));
+    });
+}
+
+/**
  * BatchNorm over the last axis as PyTorch computes it. Training: normalise with the batch mean
- * and the biased variance, and move the running variance towards the *unbiased* one (the golden
- * SGD steps depend on it). Eval: the running statistics.
+ * and the biased variance, and update the running statistics. Eval: the running statistics.
  */
 export function batchNorm(x: tf.Tensor, n: NormVariables, training: boolean): tf.Tensor {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
   if (!training) {
     return tf.batchNorm(x, n.runningMean.read(), n.runningVar.read(), n.bias.read(), n.weight.read(), BN_EPSILON);
   }
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
   const mean = tf.mean(x, axes);
   const centered = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centered), axes);
-  const count = x.size / x.shape[x.rank - 1];
-  tf.tidy(() => {
-    const m = BN_MOMENTUM;
-    const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
-    n.runningMean.write(tf.add(tf.mul(n.runningMean.read(), 1 - m), tf.mul(mean, m)));
-    n.runningVar.write(tf.add(tf.mul(n.runningVar.read(), 1 - m), tf.mul(unbiased, m)));
-  });
+  runningStatsSink(n)(mean as tf.Tensor1D, variance as tf.Tensor1D, x.size / x.shape[x.rank - 1]);
   const scale = tf.mul(tf.rsqrt(tf.add(variance, BN_EPSILON)), n.weight.read());
   return tf.add(tf.mul(centered, scale), n.bias.read());
+}
+
+/** BN -> ReLU; in training through the fused op that recomputes instead of storing. */
+export function batchNormRelu(x: tf.Tensor, n: NormVariables, training: boolean): tf.Tensor {
+  if (!training) return tf.relu(batchNorm(x, n, false));
+  return batchNormReluTrain(x, n.weight.read() as tf.Tensor1D, n.bias.read() as tf.Tensor1D, runningStatsSink(n));
 }
 
 export function isTraining(kwargs: Kwargs | undefined): boolean {

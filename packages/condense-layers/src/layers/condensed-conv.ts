@@ -6,7 +6,7 @@ import { indexSelect } from '../ops/index-select.js';
 import { defaultIndexSelectStrategy } from '../ops/strategy-defaults.js';
 import {
   CondenseLayer,
-  batchNorm,
+  batchNormRelu,
   convInitializer,
   isPositiveInt,
   isTraining,
@@ -78,7 +78,7 @@ export class CondensedConv extends CondenseLayer {
     return tf.tidy(() => {
       const strategy = defaultIndexSelectStrategy(tf.getBackend());
       const gathered = indexSelect(singleInput(inputs), this.index.read() as tf.Tensor1D, strategy);
-      const h = tf.relu(batchNorm(gathered, this.norm, isTraining(kwargs))) as tf.Tensor4D;
+      const h = batchNormRelu(gathered, this.norm, isTraining(kwargs)) as tf.Tensor4D;
       const y = groupConv2d(h, this.kernel.read() as tf.Tensor4D, { groups: this.groups });
       return channelShuffle(y, this.groups);
     });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { groupConv2d, GROUP_CONV_STRATEGIES, type GroupConvStrategy } from '../ops/group-conv2d.js';
 import {
   CondenseLayer,
-  batchNorm,
+  batchNormRelu,
   convInitializer,
   isNonNegativeInt,
   isPositiveInt,
@@ -99,7 +99,7 @@ export class GroupConv2D extends CondenseLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       let x = singleInput(inputs);
-      if (this.norm) x = tf.relu(batchNorm(x, this.norm, isTraining(kwargs)));
+      if (this.norm) x = batchNormRelu(x, this.norm, isTraining(kwargs));
       return groupConv2d(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, {
         groups: this.groups,
         stride: this.strides,

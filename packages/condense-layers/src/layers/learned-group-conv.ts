@@ -10,10 +10,12 @@ import {
 } from '@condensenet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormReluMaskedConv1x1Train } from '../ops/batch-norm-relu.js';
 import { maskedConv1x1 } from '../ops/masked-conv1x1.js';
 import {
   CondenseLayer,
-  batchNorm,
+  batchNormRelu,
+  runningStatsSink,
   convInitializer,
   isPositiveInt,
   isTraining,
@@ -164,9 +166,17 @@ export class LearnedGroupConv extends CondenseLayer {
     this.advance();
     return tf.tidy(() => {
       const training = isTraining(kwargs);
-      let h = tf.relu(batchNorm(singleInput(inputs), this.norm, training));
-      if (training && this.dropout > 0) h = tf.dropout(h, this.dropout);
-      return maskedConv1x1(h as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, this.mask.read() as tf.Tensor4D);
+      const x = singleInput(inputs) as tf.Tensor4D;
+      const kernel = this.kernel.read() as tf.Tensor4D;
+      const mask = this.mask.read() as tf.Tensor4D;
+      if (training && this.dropout === 0) {
+        const { weight, bias } = this.norm;
+        const sink = runningStatsSink(this.norm);
+        return batchNormReluMaskedConv1x1Train(x, weight.read() as tf.Tensor1D, bias.read() as tf.Tensor1D, kernel, mask, sink);
+      }
+      let h = batchNormRelu(x, this.norm, training);
+      if (training) h = tf.dropout(h, this.dropout);
+      return maskedConv1x1(h as tf.Tensor4D, kernel, mask);
     });
   }
 

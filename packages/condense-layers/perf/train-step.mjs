@@ -1,0 +1,108 @@
+// Images/s of one training step (computeGradients: forward + backward, no optimizer) on a
+// tfjs backend, for one or more builds of the package (perf/build.sh), interleaved so that a
+// shared machine's load hits every build alike. Prints JSON.
+// Usage: node perf/train-step.mjs [--backend wasm] [--steps 5] [--configs quick64,quick128,cn86-64]
+//        [--profile] perf/.build/a/dist/index.js [perf/.build/b/dist/index.js ...]
+import { performance } from 'node:perf_hooks';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+};
+const flag = (name) => {
+  const i = args.indexOf(`--${name}`);
+  if (i >= 0) args.splice(i, 1);
+  return i >= 0;
+};
+const backend = opt('backend', 'wasm');
+const steps = Number(opt('steps', '5'));
+const configs = opt('configs', 'quick64').split(',');
+const profile = flag('profile');
+const libs = args.length ? args : ['dist/index.js'];
+const log = (...a) => console.error(...a);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const QUICK = { stages: [2, 2, 2], growth: [8, 16, 32], inputSize: 28, inputChannels: 1, poolSize: 7 };
+const CONFIGS = {
+  quick64: { config: QUICK, batch: 64, size: 28, ch: 1 },
+  quick128: { config: QUICK, batch: 128, size: 28, ch: 1 },
+  'cn86-64': { config: 'condensenet-86', batch: 64, size: 32, ch: 3 },
+};
+
+await tf.setBackend(backend);
+await tf.ready();
+const mods = [];
+for (const lib of libs) mods.push({ lib, m: await import(pathToFileURL(resolve(lib)).href) });
+
+function step(m, model, x, y) {
+  const { loss, grads } = m.computeGradients(model, x, y, { progress: 0.3 });
+  loss.dataSync();
+  for (const g of grads) g.dataSync();
+  tf.dispose([loss, ...grads]);
+}
+
+const results = [];
+for (const name of configs) {
+  const c = CONFIGS[name];
+  const x = tf.randomNormal([c.batch, c.size, c.size, c.ch]);
+  const y = tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % 10), 'int32');
+  const setups = mods.map(({ lib, m }) => {
+    tf.setBackend(backend);
+    const model = m.buildCondenseNet(c.config);
+    step(m, model, x, y); // warm-up (and kernel compilation / buffer allocation)
+    return { lib, m, model, times: [] };
+  });
+  for (let s = 0; s < steps; s++) {
+    for (const st of setups) {
+      const t0 = performance.now();
+      step(st.m, st.model, x, y);
+      st.times.push(performance.now() - t0);
+    }
+  }
+  for (const st of setups) {
+    const ms = median(st.times);
+    const r = {
+      config: name,
+      lib: st.lib,
+      batch: c.batch,
+      medianStepMs: +ms.toFixed(1),
+      imagesPerSec: +((c.batch * 1000) / ms).toFixed(1),
+      stepsMs: st.times.map((t) => +t.toFixed(0)),
+    };
+    if (profile) {
+      const p = await tf.profile(() => step(st.m, st.model, x, y));
+      const by = {};
+      for (const k of p.kernels) {
+        const e = (by[k.name] ??= { ms: 0, n: 0 });
+        e.ms += k.kernelTimeMs;
+        e.n += 1;
+      }
+      r.profile = Object.entries(by)
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 18)
+        .map(([k, v]) => `${k} ${v.ms.toFixed(0)}ms x${v.n}`);
+    }
+    log(JSON.stringify(r));
+    results.push(r);
+    tf.dispose(st.model.weights.map((w) => w.read()));
+  }
+  tf.dispose([x, y]);
+}
+console.log(
+  JSON.stringify(
+    { backend, cpu: cpus()[0]?.model, cores: cpus().length, loadavg: loadavg().map((l) => +l.toFixed(2)), tfjs: tf.version_core, results },
+    null,
+    1,
+  ),
+);

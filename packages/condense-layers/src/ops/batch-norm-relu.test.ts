@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, it } from 'vitest';
+import { BACKENDS, expectClose, onBackend, randomTensor } from '../test-support/backends.js';
+import { batchNormReluMaskedConv1x1Train, batchNormReluTrain } from './batch-norm-relu.js';
+import { BN_EPSILON } from './constants.js';
+
+/** Plain autodiff of the same math: the gradients the fused ops must reproduce. */
+function unfused(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const mean = tf.mean(x, [0, 1, 2]);
+  const c = tf.sub(x, mean);
+  const v = tf.mean(tf.square(c), [0, 1, 2]);
+  return tf.relu(tf.add(tf.mul(c, tf.mul(tf.rsqrt(tf.add(v, BN_EPSILON)), g)), b));
+}
+
+function run(fused: boolean, withConv: boolean): tf.Tensor[] {
+  const x = randomTensor([3, 4, 5, 6], 41, 2);
+  const g = randomTensor([6], 42);
+  const b = randomTensor([6], 43, 0.3);
+  const k = randomTensor([1, 1, 6, 4], 44) as tf.Tensor4D;
+  const mask = tf.cast(tf.greater(randomTensor([1, 1, 6, 4], 45), -0.3), 'float32') as tf.Tensor4D;
+  const stats: tf.Tensor[] = [];
+  const sink = (m: tf.Tensor, v: tf.Tensor) => stats.push(tf.keep(tf.clone(m)), tf.keep(tf.clone(v)));
+  const f = (xa: tf.Tensor, ga: tf.Tensor, ba: tf.Tensor, ka: tf.Tensor) => {
+    if (fused && withConv) {
+      return batchNormReluMaskedConv1x1Train(xa as tf.Tensor4D, ga as tf.Tensor1D, ba as tf.Tensor1D, ka as tf.Tensor4D, mask, sink);
+    }
+    const h = fused ? batchNormReluTrain(xa, ga as tf.Tensor1D, ba as tf.Tensor1D, sink) : unfused(xa, ga, ba);
+    return withConv ? tf.conv2d(h as tf.Tensor4D, tf.mul(ka, mask) as tf.Tensor4D, 1, 'valid') : h;
+  };
+  const y = f(x, g, b, k);
+  const dy = randomTensor(y.shape, 46);
+  const grads = withConv
+    ? tf.grads((xa: tf.Tensor, ga: tf.Tensor, ba: tf.Tensor, ka: tf.Tensor) => tf.sum(tf.mul(f(xa, ga, ba, ka), dy)))([x, g, b, k])
+    : tf.grads((xa: tf.Tensor, ga: tf.Tensor, ba: tf.Tensor) => tf.sum(tf.mul(f(xa, ga, ba, k), dy)))([x, g, b]);
+  return [y, ...grads, ...stats.slice(0, fused ? 2 : 0)];
+}
+
+describe('fused training BatchNorm + ReLU (+ masked 1x1 conv)', () => {
+  for (const withConv of [false, true]) {
+    it(`${withConv ? 'with' : 'without'} the conv: values and gradients equal plain autodiff, on every backend`, async () => {
+      const expected = await onBackend('cpu', () => run(false, withConv));
+      for (const backend of BACKENDS) {
+        const actual = await onBackend(backend, () => run(true, withConv));
+        const names = ['y', 'dx', 'dgamma', 'dbeta', 'dkernel'];
+        expected.forEach((e, i) => expectClose(actual[i], e, 1e-4, `${backend} ${names[i]}`));
+      }
+    });
+  }
+});
