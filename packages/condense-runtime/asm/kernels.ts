@@ -8,17 +8,16 @@ export function heapBase(): usize {
 }
 
 // Four gathered input channels of one pixel (one per lane), through the folded BatchNorm and ReLU.
-// `index` holds byte offsets into the pixel's row so the gather needs no shift; lane loads
-// avoid a scalar load plus lane insert per channel.
+// i0..i3 are byte offsets into the pixel's row, loaded once per slot by the caller and shared
+// by both pixels of a pair; lane loads avoid a scalar load plus lane insert per channel.
 // @ts-ignore: decorator
 @inline
-function gatherNormRelu(row: usize, index: usize, scale: usize, shift: usize): v128 {
-  let v = v128.load32_zero(row + <usize>load<i32>(index));
-  v = v128.load32_lane(row + <usize>load<i32>(index, 4), v, 1);
-  v = v128.load32_lane(row + <usize>load<i32>(index, 8), v, 2);
-  v = v128.load32_lane(row + <usize>load<i32>(index, 12), v, 3);
-  v = f32x4.add(f32x4.mul(v, v128.load(scale)), v128.load(shift));
-  return f32x4.max(v, f32x4.splat(0));
+function gatherNormRelu(row: usize, i0: usize, i1: usize, i2: usize, i3: usize, scale: v128, shift: v128): v128 {
+  let v = v128.load32_zero(row + i0);
+  v = v128.load32_lane(row + i1, v, 1);
+  v = v128.load32_lane(row + i2, v, 2);
+  v = v128.load32_lane(row + i3, v, 3);
+  return f32x4.max(f32x4.add(f32x4.mul(v, scale), shift), f32x4.splat(0));
 }
 
 // @ts-ignore: decorator
@@ -68,8 +67,11 @@ export function condensedConv1x1(
       const qSlots = <usize>(q * K) << 4;
       for (let t = 0; t < K; t++) {
         const s = qSlots + (<usize>t << 4);
-        v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, index + s, scale + s, shift + s));
-        v128.store(b1 + (<usize>t << 4), gatherNormRelu(row1, index + s, scale + s, shift + s));
+        const i0 = <usize>load<i32>(index + s), i1 = <usize>load<i32>(index + s, 4);
+        const i2 = <usize>load<i32>(index + s, 8), i3 = <usize>load<i32>(index + s, 12);
+        const sc = v128.load(scale + s), sh = v128.load(shift + s);
+        v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, i0, i1, i2, i3, sc, sh));
+        v128.store(b1 + (<usize>t << 4), gatherNormRelu(row1, i0, i1, i2, i3, sc, sh));
       }
       const wq = weight + <usize>(q * K) * kBytes;
       const laneBytes = <usize>q << 4;
@@ -124,7 +126,9 @@ export function condensedConv1x1(
       const qSlots = <usize>(q * K) << 4;
       for (let t = 0; t < K; t++) {
         const s = qSlots + (<usize>t << 4);
-        v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, index + s, scale + s, shift + s));
+        const i0 = <usize>load<i32>(index + s), i1 = <usize>load<i32>(index + s, 4);
+        const i2 = <usize>load<i32>(index + s, 8), i3 = <usize>load<i32>(index + s, 12);
+        v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, i0, i1, i2, i3, v128.load(scale + s), v128.load(shift + s)));
       }
       const wq = weight + <usize>(q * K) * kBytes;
       for (let m = 0; m < kOut; m++) {
