@@ -92,6 +92,12 @@ for (const name of configs) {
         .sort((a, b) => b[1].ms - a[1].ms)
         .slice(0, 18)
         .map(([k, v]) => `${k} ${v.ms.toFixed(0)}ms x${v.n}`);
+      if (flag('top') || process.env.PERF_TOP) {
+        r.top = [...p.kernels]
+          .sort((a, b) => b.kernelTimeMs - a.kernelTimeMs)
+          .slice(0, 40)
+          .map((k) => `${k.name} ${k.kernelTimeMs.toFixed(1)}ms in ${JSON.stringify(k.inputShapes)} out ${JSON.stringify(k.outputShapes)}`);
+      }
     }
     log(JSON.stringify(r));
     results.push(r);

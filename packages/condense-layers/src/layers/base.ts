@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchNormReluTrain, type BatchStatsSink } from '../ops/batch-norm-relu.js';
+import { batchNormReluTrain, batchNormTrain, type BatchStatsSink } from '../ops/batch-norm-relu.js';
 import { BN_EPSILON, BN_MOMENTUM } from '../ops/constants.js';
 export type Initializer = ReturnType<typeof tfl.initializers.ones>;
 
@@ -106,13 +106,7 @@ export function batchNorm(x: tf.Tensor, n: NormVariables, training: boolean): tf
   if (!training) {
     return tf.batchNorm(x, n.runningMean.read(), n.runningVar.read(), n.bias.read(), n.weight.read(), BN_EPSILON);
   }
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const mean = tf.mean(x, axes);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), axes);
-  runningStatsSink(n)(mean as tf.Tensor1D, variance as tf.Tensor1D, x.size / x.shape[x.rank - 1]);
-  const scale = tf.mul(tf.rsqrt(tf.add(variance, BN_EPSILON)), n.weight.read());
-  return tf.add(tf.mul(centered, scale), n.bias.read());
+  return batchNormTrain(x, n.weight.read() as tf.Tensor1D, n.bias.read() as tf.Tensor1D, runningStatsSink(n));
 }
 
 /** BN -> ReLU; in training through the fused op that recomputes instead of storing. */

@@ -11,38 +11,91 @@ interface Normalised {
   y: tf.Tensor;
 }
 
-function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, onStats: BatchStatsSink): Normalised {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const mean = tf.mean(x, axes) as tf.Tensor1D;
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), axes) as tf.Tensor1D;
-  const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
-  onStats(mean, variance, x.size / x.shape[x.rank - 1]);
-  const y = tf.relu(tf.add(tf.mul(centered, tf.mul(invStd, gamma)), beta));
-  return { mean, variance, invStd, y };
+/**
+ * Per-channel means over all leading axes. For NHWC a global average pool (XNNPACK's pooling,
+ * channels innermost) and a mean over the small [N, C] result: tfjs-wasm's Mean and Sum over
+ * axes [0, 1, 2] transpose the input first, and a matMul with a row of ones repacks the whole
+ * input as weights; on [64, 28, 28, 32] these take ~9 and ~14 ms against ~0.5 ms
+ * (perf/RESULTS.md).
+ */
+export function channelMeans(x: tf.Tensor): tf.Tensor1D {
+  const c = x.shape[x.rank - 1];
+  if (x.rank === 4) {
+    const [n, h, w] = x.shape;
+    const pooled = tf.avgPool(x as tf.Tensor4D, [h, w], 1, 'valid');
+    return tf.mean(tf.reshape(pooled, [n, c]), 0) as tf.Tensor1D;
+  }
+  return tf.mean(tf.reshape(x, [-1, c]), 0) as tf.Tensor1D;
 }
 
-/** Recomputes the normalised input and, from the upstream gradient of the ReLU output, BN's gradients. */
+function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: boolean, onStats: BatchStatsSink): Normalised {
+  const n = x.size / x.shape[x.rank - 1];
+  const mean = channelMeans(x);
+  const centered = tf.sub(x, mean);
+  const variance = channelMeans(tf.square(centered));
+  const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
+  onStats(mean, variance, n);
+  const z = tf.add(tf.mul(centered, tf.mul(invStd, gamma)), beta);
+  return { mean, variance, invStd, y: relu ? tf.relu(z) : z };
+}
+
+/**
+ * Recomputes the normalised input and, from the upstream gradient of the (rectified) output,
+ * BN's gradients: dz = dy * [z > 0], dBeta = sum dz, dGamma = sum dz * xhat and
+ * dx = gamma * invStd * (dz - dBeta / n - xhat * dGamma / n), with per-channel sums from
+ * `channelMeans` and the per-channel factors folded so that dx costs two broadcast multiplies
+ * and two adds.
+ */
 function backward(
   x: tf.Tensor,
   mean: tf.Tensor1D,
   invStd: tf.Tensor1D,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
+  relu: boolean,
   dy: tf.Tensor,
 ): { dx: tf.Tensor; dGamma: tf.Tensor1D; dBeta: tf.Tensor1D; activation: tf.Tensor } {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
   const n = x.size / x.shape[x.rank - 1];
-  const xhat = tf.mul(tf.sub(x, mean), invStd);
-  const z = tf.add(tf.mul(xhat, gamma), beta);
-  const dz = tf.mul(dy, tf.step(z));
-  const dBeta = tf.sum(dz, axes) as tf.Tensor1D;
-  const dGamma = tf.sum(tf.mul(dz, xhat), axes) as tf.Tensor1D;
-  const dx = tf.mul(
-    tf.div(tf.mul(gamma, invStd), n),
-    tf.sub(tf.sub(tf.mul(dz, n), dBeta), tf.mul(xhat, dGamma)),
-  );
-  return { dx, dGamma, dBeta, activation: tf.relu(z) };
+  const centered = tf.sub(x, mean);
+  const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
+  const z = tf.add(tf.mul(centered, scale), beta);
+  const dz = relu ? tf.mul(dy, tf.step(z)) : dy;
+  const dzMean = channelMeans(dz);
+  // mean of dz * xhat = invStd * mean of dz * (x - mean)
+  const dzxMean = tf.mul(channelMeans(tf.mul(dz, centered)), invStd);
+  const dBeta = tf.mul(dzMean, n) as tf.Tensor1D;
+  const dGamma = tf.mul(dzxMean, n) as tf.Tensor1D;
+  const kCentered = tf.neg(tf.mul(scale, tf.mul(invStd, dzxMean)));
+  const kConst = tf.neg(tf.mul(scale, dzMean));
+  const dx = tf.add(tf.mul(dz, scale), tf.add(tf.mul(centered, kCentered), kConst));
+  return { dx, dGamma, dBeta, activation: relu ? tf.relu(z) : z };
+}
+
+function batchNormTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: boolean, onStats: BatchStatsSink): tf.Tensor {
+  const op = tf.customGrad((xIn, gIn, bIn, save) => {
+    const f = forward(xIn as tf.Tensor, gIn as tf.Tensor1D, bIn as tf.Tensor1D, relu, onStats);
+    (save as tf.GradSaveFunc)([xIn as tf.Tensor, f.mean, f.invStd, gIn as tf.Tensor, bIn as tf.Tensor]);
+    return {
+      value: f.y,
+      // Temporaries of a custom gradient are not tidied by tfjs: without this scope they
+      // live until the whole backward pass ends.
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, mean, invStd, g, b] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+          const r = backward(xs, mean, invStd, g, b, relu, dy as tf.Tensor);
+          return [r.dx, r.dGamma, r.dBeta];
+        }),
+    };
+  });
+  return op(x, gamma, beta) as tf.Tensor;
+}
+
+/**
+ * Training-mode BatchNorm alone (batch mean, biased variance, PyTorch's eps), with the same
+ * recomputing gradient as `batchNormReluTrain`.
+ */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, onStats: BatchStatsSink): tf.Tensor {
+  return batchNormTrainOp(x, gamma, beta, false, onStats);
 }
 
 /**
@@ -57,19 +110,7 @@ export function batchNormReluTrain(
   beta: tf.Tensor1D,
   onStats: BatchStatsSink,
 ): tf.Tensor {
-  const op = tf.customGrad((xIn, gIn, bIn, save) => {
-    const f = forward(xIn as tf.Tensor, gIn as tf.Tensor1D, bIn as tf.Tensor1D, onStats);
-    (save as tf.GradSaveFunc)([xIn as tf.Tensor, f.mean, f.invStd, gIn as tf.Tensor, bIn as tf.Tensor]);
-    return {
-      value: f.y,
-      gradFunc: (dy, saved) => {
-        const [xs, mean, invStd, g, b] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-        const r = backward(xs, mean, invStd, g, b, dy as tf.Tensor);
-        return [r.dx, r.dGamma, r.dBeta];
-      },
-    };
-  });
-  return op(x, gamma, beta) as tf.Tensor;
+  return batchNormTrainOp(x, gamma, beta, true, onStats);
 }
 
 /**
@@ -88,24 +129,29 @@ export function batchNormReluMaskedConv1x1Train(
   const o = kernel.shape[3];
   const rows = n * h * w;
   const op = tf.customGrad((xIn, gIn, bIn, kIn, save) => {
-    const f = forward(xIn as tf.Tensor, gIn as tf.Tensor1D, bIn as tf.Tensor1D, onStats);
+    const f = forward(xIn as tf.Tensor, gIn as tf.Tensor1D, bIn as tf.Tensor1D, true, onStats);
     const m2 = tf.reshape(mask, [r, o]);
     const effective = tf.mul(tf.reshape(kIn as tf.Tensor, [r, o]), m2) as tf.Tensor2D;
     const value = tf.reshape(tf.matMul(tf.reshape(f.y, [rows, r]) as tf.Tensor2D, effective), [n, h, w, o]);
     (save as tf.GradSaveFunc)([xIn as tf.Tensor, f.mean, f.invStd, gIn as tf.Tensor, bIn as tf.Tensor, effective, m2]);
     return {
       value,
-      gradFunc: (dy, saved) => {
-        const [xs, mean, invStd, g, b, eff, m] = saved as [
-          tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D,
-        ];
-        const dy2 = tf.reshape(dy as tf.Tensor, [rows, o]) as tf.Tensor2D;
-        const dAct = tf.reshape(tf.matMul(dy2, eff, false, true), [n, h, w, r]);
-        const bn = backward(xs, mean, invStd, g, b, dAct);
-        const act = tf.reshape(bn.activation, [rows, r]) as tf.Tensor2D;
-        const dk = tf.reshape(tf.mul(tf.matMul(act, dy2, true, false), m), [1, 1, r, o]);
-        return [bn.dx, bn.dGamma, bn.dBeta, dk];
-      },
+      // Temporaries of a custom gradient are not tidied by tfjs: without this scope they
+      // live until the whole backward pass ends.
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, mean, invStd, g, b, eff, m] = saved as [
+            tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D,
+          ];
+          const dy2 = tf.reshape(dy as tf.Tensor, [rows, o]) as tf.Tensor2D;
+          // Explicit transposes: tfjs-wasm's matMul with transposeA or transposeB set takes a naive
+          // path, 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
+          const dAct = tf.reshape(tf.matMul(dy2, tf.transpose(eff)), [n, h, w, r]);
+          const bn = backward(xs, mean, invStd, g, b, true, dAct);
+          const act = tf.reshape(bn.activation, [rows, r]) as tf.Tensor2D;
+          const dk = tf.reshape(tf.mul(tf.matMul(tf.transpose(act), dy2), m), [1, 1, r, o]);
+          return [bn.dx, bn.dGamma, bn.dBeta, dk];
+        }),
     };
   });
   return op(x, gamma, beta, kernel) as tf.Tensor4D;

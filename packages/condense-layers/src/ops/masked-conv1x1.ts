@@ -19,14 +19,18 @@ export function maskedConv1x1(x: tf.Tensor4D, kernel: tf.Tensor4D, mask: tf.Tens
     (save as tf.GradSaveFunc)([x2, effective, m2]);
     return {
       value: tf.reshape(tf.matMul(x2, effective), [n, h, w, o]),
-      gradFunc: (dy, saved) => {
-        const [xs, eff, m2] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dy2 = tf.reshape(dy as tf.Tensor, [n * h * w, o]) as tf.Tensor2D;
-        const dx = tf.reshape(tf.matMul(dy2, eff, false, true), [n, h, w, r]);
-        // An explicit transpose: tfjs-wasm's matMul with transposeA is 5-15x slower than this.
-        const dk = tf.reshape(tf.mul(tf.matMul(tf.transpose(xs), dy2), m2), [1, 1, r, o]);
-        return [dx, dk];
-      },
+      // Temporaries of a custom gradient are not tidied by tfjs: without this scope they
+      // live until the whole backward pass ends.
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, eff, m2] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+          const dy2 = tf.reshape(dy as tf.Tensor, [n * h * w, o]) as tf.Tensor2D;
+          // Explicit transposes: tfjs-wasm's matMul with transposeA or transposeB set takes a naive
+          // path, 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
+          const dx = tf.reshape(tf.matMul(dy2, tf.transpose(eff)), [n, h, w, r]);
+          const dk = tf.reshape(tf.mul(tf.matMul(tf.transpose(xs), dy2), m2), [1, 1, r, o]);
+          return [dx, dk];
+        }),
     };
   });
   return op(x, kernel) as tf.Tensor4D;
