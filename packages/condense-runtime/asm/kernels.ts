@@ -255,3 +255,42 @@ export function groupedConv3x3(
     }
   }
 }
+
+/**
+ * 2x2 average pool, stride 2 (the transition between dense blocks): reads `channels` channels of
+ * rows of `xStride` floats and writes them at the start of rows of `yStride` floats, i.e. into
+ * the next block's feature buffer, where the next block's layers append after them.
+ */
+export function avgPool2x2(
+  x: usize, batch: i32, height: i32, width: i32, channels: i32, xStride: i32,
+  y: usize, yStride: i32,
+): void {
+  const outH = height >> 1;
+  const outW = width >> 1;
+  const xPix = <usize>xStride << 2;
+  const xRow = xPix * <usize>width;
+  const yPix = <usize>yStride << 2;
+  const vecBytes = <usize>(channels & ~3) << 2;
+  const allBytes = <usize>channels << 2;
+  const quarter = f32x4.splat(0.25);
+  for (let n = 0; n < batch; n++) {
+    for (let h = 0; h < outH; h++) {
+      for (let w = 0; w < outW; w++) {
+        const a = x + <usize>((n * height + 2 * h) * width + 2 * w) * xPix;
+        const b = a + xRow;
+        const out = y + <usize>((n * outH + h) * outW + w) * yPix;
+        let c: usize = 0;
+        for (; c < vecBytes; c += 16) {
+          const s = f32x4.add(
+            f32x4.add(v128.load(a + c), v128.load(a + xPix + c)),
+            f32x4.add(v128.load(b + c), v128.load(b + xPix + c)),
+          );
+          v128.store(out + c, f32x4.mul(s, quarter));
+        }
+        for (; c < allBytes; c += 4) {
+          store<f32>(out + c, (load<f32>(a + c) + load<f32>(a + xPix + c) + load<f32>(b + c) + load<f32>(b + xPix + c)) * 0.25);
+        }
+      }
+    }
+  }
+}

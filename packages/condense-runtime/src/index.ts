@@ -1,2 +1,3 @@
 export * from './artifact/index.js';
 export * from './kernels/index.js';
+export * from './session/index.js';

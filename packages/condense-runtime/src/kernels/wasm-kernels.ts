@@ -13,6 +13,10 @@ interface KernelExports {
     weight: number, cout: number,
     y: number, yStride: number, yOffset: number,
   ): void;
+  avgPool2x2(
+    x: number, batch: number, height: number, width: number, channels: number, xStride: number,
+    y: number, yStride: number,
+  ): void;
 }
 
 const PAGE = 65536;

@@ -1,0 +1,17 @@
+import type { WasmKernels } from './wasm-kernels.js';
+
+/**
+ * The transition's 2x2 average pool, stride 2, from one block's feature buffer into the first
+ * `channels` channels of the next one's (odd trailing rows and columns are dropped, as in
+ * PyTorch's AvgPool2d(2)).
+ */
+export function avgPool2x2(
+  kernels: WasmKernels,
+  x: number, batch: number, height: number, width: number, channels: number, xStride: number,
+  y: number, yStride: number,
+): void {
+  if (channels > xStride || channels > yStride) {
+    throw new Error(`avgPool2x2: ${channels} channels do not fit rows of ${xStride} (in) / ${yStride} (out) floats`);
+  }
+  kernels.exports.avgPool2x2(x, batch, height, width, channels, xStride, y, yStride);
+}

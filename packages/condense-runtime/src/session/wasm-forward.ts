@@ -1,0 +1,190 @@
+import type { ArchitecturePlan } from '@condensenet/core';
+import type { CondensedModel } from '../artifact/types.js';
+import { avgPool2x2 } from '../kernels/avg-pool.js';
+import { CondensedConv1x1, packCondensedConv1x1 } from '../kernels/condensed-conv1x1.js';
+import { foldBatchNorm } from '../kernels/fold-batch-norm.js';
+import { GroupedConv3x3 } from '../kernels/grouped-conv3x3.js';
+import type { WasmKernels } from '../kernels/wasm-kernels.js';
+import { layerWeights, type ModelWeights } from './layer-weights.js';
+
+/** Why a plan cannot run on the kernels (undefined when it can). */
+export function kernelPathObstacle(plan: ArchitecturePlan): string | undefined {
+  const { group1x1, group3x3, bottleneck, stemStride } = plan.config;
+  if (group1x1 % 4 !== 0) return `group1x1 = ${group1x1} is not a multiple of 4`;
+  if (stemStride !== 1) return `stem stride ${stemStride} (the 3x3 kernel has stride 1)`;
+  if (plan.head.spatial !== plan.head.poolSize) return `final pool ${plan.head.poolSize} does not cover the ${plan.head.spatial}x${plan.head.spatial} map`;
+  for (const block of plan.blocks) {
+    const g = block.growth;
+    if (g % 4 !== 0 || g % group3x3 !== 0 || ((bottleneck * g) / group3x3) % 4 !== 0) {
+      return `growth ${g} with group3x3 = ${group3x3} does not fill whole SIMD vectors`;
+    }
+  }
+  return undefined;
+}
+
+interface Layer {
+  conv1: CondensedConv1x1;
+  conv3: GroupedConv3x3;
+  inChannels: number;
+}
+
+interface Buffers {
+  batch: number;
+  /** Zero-bordered normalised input, 4 channels (the 4th stays zero). */
+  input: number;
+  /** Per block: its feature map [pixels, outChannels] and its zero-bordered bottleneck. */
+  features: number[];
+  bottleneck: number[];
+}
+
+const STEM_CHANNELS = 4;
+
+/**
+ * The condensed model on the SIMD kernels, all activations inside the kernel module's memory:
+ * each block's growing feature map is one [pixels, channels] buffer that every layer appends
+ * its new channels to, the bottleneck lives in a zero-bordered buffer the 3x3 reads without
+ * bounds tests, and the 3x3's BatchNorm + ReLU is folded into the 1x1 kernel's output.
+ */
+export class WasmForward {
+  private readonly w: ModelWeights;
+  private readonly stem: GroupedConv3x3;
+  private readonly layers: Layer[][];
+  private readonly head: { scale: Float32Array; shift: Float32Array };
+  private readonly weightsEnd: number;
+  private buffers?: Buffers;
+
+  constructor(
+    private readonly kernels: WasmKernels,
+    private readonly model: CondensedModel,
+  ) {
+    const w = layerWeights(model);
+    const obstacle = kernelPathObstacle(w.plan);
+    if (obstacle) throw new Error(`WasmForward: ${obstacle}; use the tfjs path`);
+    this.w = w;
+    const { stem } = w.plan;
+    // The stem's 3 input channels padded to 4 so its input fills SIMD vectors.
+    const stemWeight = new Float32Array(stem.outChannels * STEM_CHANNELS * 9);
+    for (let o = 0; o < stem.outChannels; o++) {
+      stemWeight.set(w.stem.subarray(o * stem.inChannels * 9, (o + 1) * stem.inChannels * 9), o * STEM_CHANNELS * 9);
+    }
+    if (stem.inChannels > STEM_CHANNELS) throw new Error(`WasmForward: ${stem.inChannels} input channels, at most ${STEM_CHANNELS}`);
+    this.stem = new GroupedConv3x3(kernels, { weight: stemWeight, inChannels: STEM_CHANNELS, outChannels: stem.outChannels, groups: 1 });
+    this.layers = w.blocks.map((block) =>
+      block.map((l) => ({
+        conv1: new CondensedConv1x1(
+          kernels,
+          packCondensedConv1x1({
+            index: l.index,
+            norm: l.norm1,
+            weight: l.weight1,
+            groups: l.plan.learnedGroup.groups,
+            epsilon: model.batchNormEpsilon,
+            after: l.norm2,
+          }),
+        ),
+        conv3: new GroupedConv3x3(kernels, {
+          weight: l.weight2,
+          inChannels: l.plan.conv3x3.inChannels,
+          outChannels: l.plan.conv3x3.outChannels,
+          groups: l.plan.conv3x3.groups,
+        }),
+        inChannels: l.plan.inChannels,
+      })),
+    );
+    this.head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
+    this.weightsEnd = kernels.mark();
+  }
+
+  private buffersFor(batch: number): Buffers {
+    if (this.buffers?.batch === batch) return this.buffers;
+    const k = this.kernels;
+    k.release(this.weightsEnd);
+    const zeroed = (floats: number) => {
+      const at = k.alloc(floats * 4);
+      k.f32(at, floats).fill(0);
+      return at;
+    };
+    const s0 = this.w.plan.stem.inputSize;
+    this.buffers = {
+      batch,
+      input: zeroed(batch * (s0 + 2) * (s0 + 2) * STEM_CHANNELS),
+      features: this.w.plan.blocks.map((b) => k.alloc(batch * b.spatial * b.spatial * b.outChannels * 4)),
+      bottleneck: this.w.plan.blocks.map((b) => zeroed(batch * (b.spatial + 2) * (b.spatial + 2) * b.layers[0].bottleneckChannels)),
+    };
+    return this.buffers;
+  }
+
+  /** images: NHWC in [0, 1], `batch` images; returns logits [batch, classes]. */
+  predict(images: Float32Array, batch: number): Float32Array {
+    const { plan } = this.w;
+    const { inputSize: size, inChannels } = plan.stem;
+    if (images.length !== batch * size * size * inChannels) {
+      throw new Error(`WasmForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
+    }
+    const buf = this.buffersFor(batch);
+    const k = this.kernels;
+
+    const input = k.f32(buf.input, batch * (size + 2) * (size + 2) * STEM_CHANNELS);
+    const { mean, std } = this.model.normalization;
+    for (let n = 0; n < batch; n++) {
+      for (let h = 0; h < size; h++) {
+        for (let w = 0; w < size; w++) {
+          const from = ((n * size + h) * size + w) * inChannels;
+          const to = ((n * (size + 2) + h + 1) * (size + 2) + w + 1) * STEM_CHANNELS;
+          for (let c = 0; c < inChannels; c++) input[to + c] = (images[from + c] - mean[c]) / std[c];
+        }
+      }
+    }
+    this.stem.run(buf.input, batch, size, size, buf.features[0], plan.blocks[0].outChannels, 0);
+
+    plan.blocks.forEach((block, i) => {
+      const s = block.spatial;
+      const cap = block.outChannels;
+      const feat = buf.features[i];
+      const bott = buf.bottleneck[i];
+      const cb = block.layers[0].bottleneckChannels;
+      for (const layer of this.layers[i]) {
+        // One call per image row: the bottleneck's rows are interleaved with its zero border.
+        for (let n = 0; n < batch; n++) {
+          for (let h = 0; h < s; h++) {
+            const x = feat + (n * s + h) * s * cap * 4;
+            const y = bott + ((n * (s + 2) + h + 1) * (s + 2) + 1) * cb * 4;
+            layer.conv1.run(x, cap, s, y, cb, 0);
+          }
+        }
+        layer.conv3.run(bott, batch, s, s, feat, cap, layer.inChannels);
+      }
+      if (block.transition) {
+        avgPool2x2(k, feat, batch, s, s, cap, cap, buf.features[i + 1], plan.blocks[i + 1].outChannels);
+      }
+    });
+    return this.classify(buf, batch);
+  }
+
+  /** BN -> ReLU -> average pool over the whole (poolSize) map -> the condensing Linear. */
+  private classify(buf: Buffers, batch: number): Float32Array {
+    const { plan, classifierIndex: index, classifierWeight: weight, classifierBias: bias } = this.w;
+    const { features: C, spatial: s, classes, condensedFeatures: kept } = plan.head;
+    const pixels = s * s;
+    const x = this.kernels.f32(buf.features[buf.features.length - 1], batch * pixels * C);
+    const { scale, shift } = this.head;
+    const pooled = new Float64Array(C);
+    const logits = new Float32Array(batch * classes);
+    for (let n = 0; n < batch; n++) {
+      pooled.fill(0);
+      for (let p = 0; p < pixels; p++) {
+        const row = (n * pixels + p) * C;
+        for (let c = 0; c < C; c++) {
+          const v = x[row + c] * scale[c] + shift[c];
+          if (v > 0) pooled[c] += v;
+        }
+      }
+      for (let o = 0; o < classes; o++) {
+        let acc = bias[o];
+        for (let t = 0; t < kept; t++) acc += (weight[o * kept + t] * pooled[index[t]]) / pixels;
+        logits[n * classes + o] = acc;
+      }
+    }
+    return logits;
+  }
+}
