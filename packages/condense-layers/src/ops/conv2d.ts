@@ -24,14 +24,17 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Conv2dOptio
     (save as tf.GradSaveFunc)([padded, w]);
     return {
       value,
-      gradFunc: (dy, saved) => {
-        const [xp, kernel] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const g = dy as tf.Tensor4D;
-        return [
-          inputGradient(g, kernel, input.shape, stride, padding),
-          filterGradient(g, xp, kernel.shape, stride),
-        ];
-      },
+      // Temporaries of a custom gradient are not tidied by tfjs: without this scope they
+      // live until the whole backward pass ends.
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xp, kernel] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const g = dy as tf.Tensor4D;
+          return [
+            inputGradient(g, kernel, input.shape, stride, padding),
+            filterGradient(g, xp, kernel.shape, stride),
+          ];
+        }),
     };
   });
   return op(x, filter) as tf.Tensor4D;

@@ -28,11 +28,14 @@ export function indexSelect<T extends tf.Tensor>(
         : tf.gather(flat, tf.cast(index, 'int32'), 1);
     return {
       value: tf.reshape(selected, [...input.shape.slice(0, -1), kept]),
-      gradFunc: (dy, saved) => {
-        const [sel] = saved as [tf.Tensor2D];
-        const dy2 = tf.reshape(dy as tf.Tensor, [-1, kept]) as tf.Tensor2D;
-        return tf.reshape(tf.matMul(dy2, sel), input.shape);
-      },
+      // Temporaries of a custom gradient are not tidied by tfjs: without this scope they
+      // live until the whole backward pass ends.
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [sel] = saved as [tf.Tensor2D];
+          const dy2 = tf.reshape(dy as tf.Tensor, [-1, kept]) as tf.Tensor2D;
+          return tf.reshape(tf.matMul(dy2, sel), input.shape);
+        }),
     };
   });
   return op(x) as T;
