@@ -1,5 +1,7 @@
 import { summaryCommand, SUMMARY_HELP } from './commands/summary.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
+import { convertCommand, CONVERT_HELP } from './commands/convert.js';
+import { evalCommand, EVAL_HELP } from './commands/eval.js';
 import { UsageError } from './errors.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
@@ -9,6 +11,8 @@ type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   summary: { run: summaryCommand, help: SUMMARY_HELP },
   train: { run: trainCommand, help: TRAIN_HELP },
+  convert: { run: convertCommand, help: CONVERT_HELP },
+  eval: { run: evalCommand, help: EVAL_HELP },
 };
 
 const HELP = `condense: CondenseNet (learned group convolutions) for TensorFlow.js
@@ -18,6 +22,8 @@ Usage: condense <command> [options]
 Commands:
   summary    layers, FLOPs and parameters of a model, training and condensed form
   train      train a CondenseNet (default: quick start on Fashion-MNIST), condense, evaluate
+  convert    a trained checkpoint -> the condensed model
+  eval       top-1 / top-5 of a checkpoint or saved model on a data set
 
 Run 'condense help <command>' or 'condense <command> --help' for a command's options.`;
 

@@ -40,3 +40,6 @@ export {
   type RunTrainingOptions,
   type RunTrainingResult,
 } from './run/run-training.js';
+export { seededSubset } from './run/run-training.js';
+export { convertCheckpoint, loadSavedModel, type ConvertResult, type LoadedModel } from './run/saved-model.js';
+export { evaluateSaved, type SavedEvaluation } from './run/evaluate-saved.js';

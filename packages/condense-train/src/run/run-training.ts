@@ -69,8 +69,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const backend = await selectBackend(options.backend ?? 'auto');
   const source = await loadDataset(options.data, options.load);
   const { dataset } = source;
-  const trainSplit = limit(await source.split('train'), options.trainLimit);
-  const testSplit = limit(await source.split('test'), options.testLimit);
+  const trainSplit = seededSubset(await source.split('train'), options.trainLimit);
+  const testSplit = seededSubset(await source.split('test'), options.testLimit);
   if (dataset.height !== dataset.width) {
     throw new Error(`${options.data}: images are ${dataset.height}x${dataset.width}; CondenseNet needs square inputs`);
   }
@@ -128,7 +128,7 @@ function costOf(plan: ReturnType<typeof buildPlan>, form: 'training' | 'condense
 }
 
 /** A seeded random subset: the splits are stored class by class, so the first N would be one class. */
-function limit(split: Split, n: number | undefined): Split {
+export function seededSubset(split: Split, n: number | undefined): Split {
   if (n === undefined || n >= split.size) return split;
   const order = Int32Array.from({ length: split.size }, (_, i) => i);
   Rng.fromSeed(LIMIT_SEED).shuffle(order);

@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../main.js';
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+let runDir: string;
+
+beforeAll(async () => {
+  runDir = mkdtempSync(join(tmpdir(), 'cli-run-'));
+  const trained = await run(
+    'train', '--stages', '1-1-1', '--growth', '4-8-16', '--epochs', '1', '-b', '16',
+    '--train-limit', '32', '--test-limit', '16', '--out', runDir, '--json',
+  );
+  expect(trained.code).toBe(0);
+}, 120_000);
+
+describe('condense convert', () => {
+  it('writes the condensed model of a checkpoint', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cli-convert-')), 'm');
+    const { code, out: text } = await run('convert', join(runDir, 'last.ckpt'), '--out', out, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(text)).toMatchObject({ out });
+    expect(existsSync(join(out, 'weights.bin'))).toBe(true);
+  });
+
+  it.each([
+    [['convert', '--out', 'x'], /expected one CHECKPOINT/],
+    [['convert', 'a.ckpt'], /--out DIR is required/],
+  ])('rejects %j with exit code 2', async (argv, message) => {
+    const { code, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it('names a file that is not a checkpoint (exit 1)', async () => {
+    const { code, err } = await run('convert', join(runDir, 'log.jsonl'), '--out', join(runDir, 'x'));
+    expect(code).toBe(1);
+    expect(err).toMatch(/log\.jsonl: not a usable CondenseNet checkpoint/);
+  });
+});
+
+describe('condense eval', () => {
+  it('reports both forms of a checkpoint', async () => {
+    const { code, out } = await run('eval', runDir, '--data', 'fashion-mnist', '--test-limit', '200');
+    expect(code).toBe(0);
+    expect(out).toMatch(/training form\s+\d+\.\d\d%/);
+    expect(out).toMatch(/condensed form\s+\d+\.\d\d%/);
+  });
+
+  it('needs --data', async () => {
+    const { code, err } = await run('eval', runDir);
+    expect(code).toBe(2);
+    expect(err).toMatch(/--data SPEC is required/);
+  });
+});

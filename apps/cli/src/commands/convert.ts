@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { buildPlan, countCost } from '@condensenet/core';
+import { condenseNetMetadata } from '@condensenet/layers';
+import { convertCheckpoint, selectBackend } from '@condensenet/train';
+import { UsageError } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { humanCount } from '../format.js';
+
+export const CONVERT_HELP = `condense convert: turn a trained checkpoint into the condensed model
+
+Usage: condense convert CHECKPOINT --out DIR [--no-condensing-linear] [--json]
+
+CHECKPOINT is a last.ckpt written by 'condense train' (or its run directory). Every learned
+group convolution becomes index -> BN -> grouped 1x1 conv -> shuffle; the classifier becomes the
+reference's condensing linear (half the features) unless --no-condensing-linear. Refuses a
+checkpoint whose layers have not reached their last condensing stage.`;
+
+export async function convertCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      'no-condensing-linear': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.out(CONVERT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('expected one CHECKPOINT (e.g. runs/fashion-mnist/last.ckpt)');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  await selectBackend('auto');
+  const { outDir, model } = await convertCheckpoint(positionals[0], values.out, {
+    condensingLinear: !values['no-condensing-linear'],
+  });
+  const cost = countCost(buildPlan(condenseNetMetadata(model).config), 'condensed');
+  model.dispose();
+  io.out(
+    values.json
+      ? JSON.stringify({ out: outDir, flops: cost.flops, params: cost.params })
+      : `wrote ${outDir}/model.json and weights.bin: condensed model, ${humanCount(cost.flops)} FLOPs, ${humanCount(cost.params)} parameters`,
+  );
+  return 0;
+}

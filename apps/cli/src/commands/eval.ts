@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES, evaluateSaved, selectBackend } from '@condensenet/train';
+import type { BackendChoice, Evaluation } from '@condensenet/train';
+import { UsageError } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { integerFlag } from '../flags/numbers.js';
+
+export const EVAL_HELP = `condense eval: top-1 / top-5 of a saved model on a data set's test split
+
+Usage: condense eval MODEL --data SPEC [--test-limit N] [--json]
+
+MODEL is a checkpoint (last.ckpt), a run directory, or a saved model directory (model.json).
+A finished training-form model is evaluated in both forms: as trained and condensed.
+  --data SPEC      fashion-mnist | mnist | cifar10:DIR | cifar100:DIR | folder:DIR
+  --test-limit N   evaluate a seeded random N of the test images
+  --backend B      ${BACKEND_CHOICES.join(' | ')} (default auto)`;
+
+export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      'test-limit': { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.out(EVAL_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('expected one MODEL (a checkpoint or a model directory)');
+  if (!values.data) throw new UsageError('--data SPEC is required (e.g. --data fashion-mnist)');
+  const backend = (values.backend ?? 'auto') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) {
+    throw new UsageError(`--backend ${values.backend}: expected one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  await selectBackend(backend);
+  const result = await evaluateSaved(positionals[0], values.data, { testLimit: integerFlag('--test-limit', values['test-limit']) });
+  if (values.json) {
+    io.out(JSON.stringify(result));
+    return 0;
+  }
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  const row = (name: string, e: Evaluation) =>
+    `${name.padEnd(16)}${pct(e.top1).padStart(8)}${pct(e.top5).padStart(8)}${e.loss.toFixed(4).padStart(9)}${String(e.examples).padStart(8)}`;
+  const lines = [`${result.source} on ${values.data}`, '', `${''.padEnd(16)}${'top-1'.padStart(8)}${'top-5'.padStart(8)}${'loss'.padStart(9)}${'images'.padStart(8)}`];
+  if (result.training) lines.push(row('training form', result.training));
+  if (result.condensed) lines.push(row('condensed form', result.condensed));
+  if (result.note) lines.push('', result.note);
+  io.out(lines.join('\n'));
+  return 0;
+}
