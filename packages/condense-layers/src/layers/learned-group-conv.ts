@@ -60,6 +60,8 @@ export class LearnedGroupConv extends CondenseLayer {
   private mask!: LayerVariable;
   private stage!: LayerVariable;
   private count!: LayerVariable;
+  /** `stage` as last read, keyed by the variable's data: every write (prune, load) changes it. */
+  private stageCache: { dataId: object; value: number } | null = null;
 
   constructor(args: LearnedGroupConvArgs) {
     super(args);
@@ -135,9 +137,20 @@ export class LearnedGroupConv extends CondenseLayer {
     return linearIoToOi(this.kernel.read().dataSync() as Float32Array, r, o);
   }
 
+  /**
+   * The condensation stage without a device read on every forward: the value is read back only
+   * after the variable's data changed (a prune, a load, `setCondensationState`).
+   */
+  currentStage(): number {
+    const t = this.stage.read();
+    const dataId = t.dataId as object;
+    if (this.stageCache?.dataId !== dataId) this.stageCache = { dataId, value: t.dataSync()[0] };
+    return this.stageCache.value;
+  }
+
   /** The reference's `_check_drop`: at most one prune per call. Returns whether it pruned. */
   advance(progress = this.progress): boolean {
-    if (targetStage(progress, this.condenseFactor) <= this.stage.read().dataSync()[0]) return false;
+    if (targetStage(progress, this.condenseFactor) <= this.currentStage()) return false;
     const { state, pruned } = advanceCondensation(this.weightOI(), this.condensationState(), this.groupShape, progress);
     if (pruned) this.setCondensationState(state);
     return pruned;
@@ -149,7 +162,7 @@ export class LearnedGroupConv extends CondenseLayer {
    */
   groupLasso(): tf.Scalar {
     const { outChannels: o, inChannels: r, groups: g } = this.groupShape;
-    if (this.stage.read().dataSync()[0] >= g - 1) return tf.scalar(0);
+    if (this.currentStage() >= g - 1) return tf.scalar(0);
     return tf.tidy(() => {
       const masked = tf.reshape(tf.mul(this.kernel.read(), this.mask.read()), [r, o / g, g]);
       return tf.sum(tf.sqrt(tf.maximum(tf.sum(tf.square(masked), 1), 1e-6))) as tf.Scalar;

@@ -9,6 +9,7 @@ import {
   type TransitionPlan,
 } from '@condensenet/core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { AvgPool2D } from '../layers/avg-pool.js';
 import { TorchBatchNorm } from '../layers/batch-norm.js';
 import { CondensedConv } from '../layers/condensed-conv.js';
 import { GroupConv2D } from '../layers/group-conv2d.js';
@@ -73,7 +74,7 @@ export function denseLayer(x: Symbolic, plan: DenseLayerPlan, form: ModelForm): 
 
 /** 2x2 average pool, stride 2: the reference's transition (no conv, no compression). */
 export function transition(x: Symbolic, plan: TransitionPlan): Symbolic {
-  return apply(tfl.layers.averagePooling2d({ poolSize: 2, strides: 2, padding: 'valid', name: plan.name }), x);
+  return apply(new AvgPool2D({ poolSize: 2, name: plan.name }), x);
 }
 
 function toConfig(config: CondenseNetConfig | CondenseNetConfigInput | string): CondenseNetConfig {
@@ -111,7 +112,7 @@ export function buildCondenseNet(
   x = apply(new TorchBatchNorm({ name: 'norm_last' }), x);
   x = apply(tfl.layers.reLU({ name: 'relu_last' }), x);
   const pool = plan.head.poolSize;
-  x = apply(tfl.layers.averagePooling2d({ poolSize: pool, strides: pool, padding: 'valid', name: 'pool_last' }), x);
+  x = apply(new AvgPool2D({ poolSize: pool, name: 'pool_last' }), x);
   x = apply(tfl.layers.flatten({ name: 'flatten' }), x);
   const classifier = condensingLinear
     ? new CondensingLinear({ name: 'classifier', units: plan.head.classes, selected: plan.head.condensedFeatures })
