@@ -28,8 +28,8 @@ interface Layer {
   inChannels: number;
 }
 
+/** Activation buffers for one image, allocated once behind the weights. */
 interface Buffers {
-  batch: number;
   /** Zero-bordered normalised input, 4 channels (the 4th stays zero). */
   input: number;
   /** Per block: its feature map [pixels, outChannels] and its zero-bordered bottleneck. */
@@ -44,14 +44,16 @@ const STEM_CHANNELS = 4;
  * each block's growing feature map is one [pixels, channels] buffer that every layer appends
  * its new channels to, the bottleneck lives in a zero-bordered buffer the 3x3 reads without
  * bounds tests, and the 3x3's BatchNorm + ReLU is folded into the 1x1 kernel's output.
+ * A batch runs one image at a time through the whole network: one image's largest feature map
+ * (CondenseNet-86: 32x32x128 floats, 512 KiB) stays in cache across its block's layers, where
+ * a whole batch's would stream from memory once per layer.
  */
 export class WasmForward {
   private readonly w: ModelWeights;
   private readonly stem: GroupedConv3x3;
   private readonly layers: Layer[][];
   private readonly head: { scale: Float32Array; shift: Float32Array };
-  private readonly weightsEnd: number;
-  private buffers?: Buffers;
+  private readonly buffers: Buffers;
 
   constructor(
     private readonly kernels: WasmKernels,
@@ -92,26 +94,17 @@ export class WasmForward {
       })),
     );
     this.head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
-    this.weightsEnd = kernels.mark();
-  }
-
-  private buffersFor(batch: number): Buffers {
-    if (this.buffers?.batch === batch) return this.buffers;
-    const k = this.kernels;
-    k.release(this.weightsEnd);
     const zeroed = (floats: number) => {
-      const at = k.alloc(floats * 4);
-      k.f32(at, floats).fill(0);
+      const at = kernels.alloc(floats * 4);
+      kernels.f32(at, floats).fill(0);
       return at;
     };
-    const s0 = this.w.plan.stem.inputSize;
+    const s0 = stem.inputSize;
     this.buffers = {
-      batch,
-      input: zeroed(batch * (s0 + 2) * (s0 + 2) * STEM_CHANNELS),
-      features: this.w.plan.blocks.map((b) => k.alloc(batch * b.spatial * b.spatial * b.outChannels * 4)),
-      bottleneck: this.w.plan.blocks.map((b) => zeroed(batch * (b.spatial + 2) * (b.spatial + 2) * b.layers[0].bottleneckChannels)),
+      input: zeroed((s0 + 2) * (s0 + 2) * STEM_CHANNELS),
+      features: w.plan.blocks.map((b) => kernels.alloc(b.spatial * b.spatial * b.outChannels * 4)),
+      bottleneck: w.plan.blocks.map((b) => zeroed((b.spatial + 2) * (b.spatial + 2) * b.layers[0].bottleneckChannels)),
     };
-    return this.buffers;
   }
 
   /** images: NHWC in [0, 1], `batch` images; returns logits [batch, classes]. */
@@ -121,21 +114,31 @@ export class WasmForward {
     if (images.length !== batch * size * size * inChannels) {
       throw new Error(`WasmForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
     }
-    const buf = this.buffersFor(batch);
-    const k = this.kernels;
-
-    const input = k.f32(buf.input, batch * (size + 2) * (size + 2) * STEM_CHANNELS);
-    const { mean, std } = this.model.normalization;
+    const logits = new Float32Array(batch * plan.head.classes);
+    const perImage = size * size * inChannels;
     for (let n = 0; n < batch; n++) {
-      for (let h = 0; h < size; h++) {
-        for (let w = 0; w < size; w++) {
-          const from = ((n * size + h) * size + w) * inChannels;
-          const to = ((n * (size + 2) + h + 1) * (size + 2) + w + 1) * STEM_CHANNELS;
-          for (let c = 0; c < inChannels; c++) input[to + c] = (images[from + c] - mean[c]) / std[c];
-        }
+      this.features(images.subarray(n * perImage, (n + 1) * perImage));
+      this.classify(logits.subarray(n * plan.head.classes, (n + 1) * plan.head.classes));
+    }
+    return logits;
+  }
+
+  /** One image through stem, blocks and transitions, into the last block's feature buffer. */
+  private features(image: Float32Array): void {
+    const { plan } = this.w;
+    const { inputSize: size, inChannels } = plan.stem;
+    const buf = this.buffers;
+    const k = this.kernels;
+    const input = k.f32(buf.input, (size + 2) * (size + 2) * STEM_CHANNELS);
+    const { mean, std } = this.model.normalization;
+    for (let h = 0; h < size; h++) {
+      for (let w = 0; w < size; w++) {
+        const from = (h * size + w) * inChannels;
+        const to = ((h + 1) * (size + 2) + w + 1) * STEM_CHANNELS;
+        for (let c = 0; c < inChannels; c++) input[to + c] = (image[from + c] - mean[c]) / std[c];
       }
     }
-    this.stem.run(buf.input, batch, size, size, buf.features[0], plan.blocks[0].outChannels, 0);
+    this.stem.run(buf.input, 1, size, size, buf.features[0], plan.blocks[0].outChannels, 0);
 
     plan.blocks.forEach((block, i) => {
       const s = block.spatial;
@@ -144,47 +147,34 @@ export class WasmForward {
       const bott = buf.bottleneck[i];
       const cb = block.layers[0].bottleneckChannels;
       for (const layer of this.layers[i]) {
-        // One call per image row: the bottleneck's rows are interleaved with its zero border.
-        for (let n = 0; n < batch; n++) {
-          for (let h = 0; h < s; h++) {
-            const x = feat + (n * s + h) * s * cap * 4;
-            const y = bott + ((n * (s + 2) + h + 1) * (s + 2) + 1) * cb * 4;
-            layer.conv1.run(x, cap, s, y, cb, 0);
-          }
+        // One call per row: the bottleneck's rows are interleaved with its zero border.
+        for (let h = 0; h < s; h++) {
+          layer.conv1.run(feat + h * s * cap * 4, cap, s, bott + ((h + 1) * (s + 2) + 1) * cb * 4, cb, 0);
         }
-        layer.conv3.run(bott, batch, s, s, feat, cap, layer.inChannels);
+        layer.conv3.run(bott, 1, s, s, feat, cap, layer.inChannels);
       }
-      if (block.transition) {
-        avgPool2x2(k, feat, batch, s, s, cap, cap, buf.features[i + 1], plan.blocks[i + 1].outChannels);
-      }
+      if (block.transition) avgPool2x2(k, feat, 1, s, s, cap, cap, buf.features[i + 1], plan.blocks[i + 1].outChannels);
     });
-    return this.classify(buf, batch);
   }
 
   /** BN -> ReLU -> average pool over the whole (poolSize) map -> the condensing Linear. */
-  private classify(buf: Buffers, batch: number): Float32Array {
+  private classify(logits: Float32Array): void {
     const { plan, classifierIndex: index, classifierWeight: weight, classifierBias: bias } = this.w;
     const { features: C, spatial: s, classes, condensedFeatures: kept } = plan.head;
     const pixels = s * s;
-    const x = this.kernels.f32(buf.features[buf.features.length - 1], batch * pixels * C);
+    const x = this.kernels.f32(this.buffers.features[this.buffers.features.length - 1], pixels * C);
     const { scale, shift } = this.head;
     const pooled = new Float64Array(C);
-    const logits = new Float32Array(batch * classes);
-    for (let n = 0; n < batch; n++) {
-      pooled.fill(0);
-      for (let p = 0; p < pixels; p++) {
-        const row = (n * pixels + p) * C;
-        for (let c = 0; c < C; c++) {
-          const v = x[row + c] * scale[c] + shift[c];
-          if (v > 0) pooled[c] += v;
-        }
-      }
-      for (let o = 0; o < classes; o++) {
-        let acc = bias[o];
-        for (let t = 0; t < kept; t++) acc += (weight[o * kept + t] * pooled[index[t]]) / pixels;
-        logits[n * classes + o] = acc;
+    for (let p = 0; p < pixels; p++) {
+      for (let c = 0; c < C; c++) {
+        const v = x[p * C + c] * scale[c] + shift[c];
+        if (v > 0) pooled[c] += v;
       }
     }
-    return logits;
+    for (let o = 0; o < classes; o++) {
+      let acc = bias[o];
+      for (let t = 0; t < kept; t++) acc += (weight[o * kept + t] * pooled[index[t]]) / pixels;
+      logits[o] = acc;
+    }
   }
 }
