@@ -41,8 +41,33 @@ function finish(acc: v128, bias: usize, relu: bool): v128 {
  * Packed operands (built by packCondensedConv1x1): index/scale/shift [quads][K][4],
  * weight [quads][K][kOut][4], bias [O] in output order. `scratch` holds 2*K vectors.
  * Output channel of quad q, position m, lane l: m*G + 4q + l.
+ *
+ * The pixels come in `spans` runs of `spanPixels` (image rows): input runs are contiguous,
+ * output run s starts `ySpanPitch` floats after run s-1, so one call can fill the interior of
+ * the zero-bordered buffer the 3x3 kernel reads.
  */
 export function condensedConv1x1(
+  x: usize, xStride: i32, spans: i32, spanPixels: i32,
+  index: usize, scale: usize, shift: usize, weight: usize, bias: usize, relu: bool,
+  quads: i32, K: i32, kOut: i32,
+  y: usize, yStride: i32, ySpanPitch: i32, yOffset: i32,
+  scratch: usize,
+): void {
+  const xSpanBytes = (<usize>spanPixels * <usize>xStride) << 2;
+  const ySpanBytes = <usize>ySpanPitch << 2;
+  for (let s = 0; s < spans; s++) {
+    condensedSpan(
+      x + <usize>s * xSpanBytes, xStride, spanPixels,
+      index, scale, shift, weight, bias, relu, quads, K, kOut,
+      y + <usize>s * ySpanBytes, yStride, yOffset, scratch,
+    );
+  }
+}
+
+// One run of contiguous pixels of condensedConv1x1.
+// @ts-ignore: decorator
+@inline
+function condensedSpan(
   x: usize, xStride: i32, pixels: i32,
   index: usize, scale: usize, shift: usize, weight: usize, bias: usize, relu: bool,
   quads: i32, K: i32, kOut: i32,

@@ -111,18 +111,24 @@ export class CondensedConv1x1 {
   }
 
   /**
-   * y[p, yOffset + c] for `pixels` rows of x (row strides in floats). x and y are addresses in
-   * the kernel module's memory.
+   * y[p, yOffset + c] for `pixels` pixel rows of x (row strides in floats); x and y are
+   * addresses in the kernel module's memory. With `spans`, the pixels are `spans.count` image
+   * rows and output image row s starts `spans.yPitch` floats after row s-1 (the interior of a
+   * zero-bordered buffer); input rows stay contiguous.
    */
-  run(x: number, xStride: number, pixels: number, y: number, yStride: number, yOffset: number): void {
+  run(
+    x: number, xStride: number, pixels: number, y: number, yStride: number, yOffset: number,
+    spans: { count: number; yPitch: number } = { count: 1, yPitch: pixels * yStride },
+  ): void {
     const { packed: k, at } = this;
     if (xStride < k.inChannels) throw new Error(`CondensedConv1x1: input rows hold ${xStride} channels, the index reads channel ${k.inChannels - 1}`);
     if (yOffset + k.outChannels > yStride) throw new Error(`CondensedConv1x1: ${k.outChannels} outputs at ${yOffset} overflow rows of ${yStride}`);
+    if (pixels % spans.count !== 0) throw new Error(`CondensedConv1x1: ${pixels} pixels do not split into ${spans.count} equal spans`);
     this.kernels.exports.condensedConv1x1(
-      x, xStride, pixels,
+      x, xStride, spans.count, pixels / spans.count,
       at.index, at.scale, at.shift, at.weight, at.bias, k.relu ? 1 : 0,
       k.quads, k.K, k.kOut,
-      y, yStride, yOffset,
+      y, yStride, spans.yPitch, yOffset,
       at.scratch,
     );
   }

@@ -2,10 +2,10 @@ interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   condensedConv1x1(
-    x: number, xStride: number, pixels: number,
+    x: number, xStride: number, spans: number, spanPixels: number,
     index: number, scale: number, shift: number, weight: number, bias: number, relu: number,
     quads: number, K: number, kOut: number,
-    y: number, yStride: number, yOffset: number,
+    y: number, yStride: number, ySpanPitch: number, yOffset: number,
     scratch: number,
   ): void;
   groupedConv3x3(

@@ -147,10 +147,8 @@ export class WasmForward {
       const bott = buf.bottleneck[i];
       const cb = block.layers[0].bottleneckChannels;
       for (const layer of this.layers[i]) {
-        // One call per row: the bottleneck's rows are interleaved with its zero border.
-        for (let h = 0; h < s; h++) {
-          layer.conv1.run(feat + h * s * cap * 4, cap, s, bott + ((h + 1) * (s + 2) + 1) * cb * 4, cb, 0);
-        }
+        // Into the interior of the zero-bordered bottleneck: image rows s + 2 pixels apart.
+        layer.conv1.run(feat, cap, s * s, bott + ((s + 2) + 1) * cb * 4, cb, 0, { count: s, yPitch: (s + 2) * cb });
         layer.conv3.run(bott, 1, s, s, feat, cap, layer.inChannels);
       }
       if (block.transition) avgPool2x2(k, feat, 1, s, s, cap, cap, buf.features[i + 1], plan.blocks[i + 1].outChannels);
