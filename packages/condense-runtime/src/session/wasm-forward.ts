@@ -7,11 +7,15 @@ import { GroupedConv3x3 } from '../kernels/grouped-conv3x3.js';
 import type { WasmKernels } from '../kernels/wasm-kernels.js';
 import { layerWeights, type ModelWeights } from './layer-weights.js';
 
+/** The stem's input channels padded to a whole SIMD vector. */
+const STEM_CHANNELS = 4;
+
 /** Why a plan cannot run on the kernels (undefined when it can). */
 export function kernelPathObstacle(plan: ArchitecturePlan): string | undefined {
   const { group1x1, group3x3, bottleneck, stemStride } = plan.config;
   if (group1x1 % 4 !== 0) return `group1x1 = ${group1x1} is not a multiple of 4`;
   if (stemStride !== 1) return `stem stride ${stemStride} (the 3x3 kernel has stride 1)`;
+  if (plan.stem.inChannels > STEM_CHANNELS) return `${plan.stem.inChannels} input channels (the stem pads to ${STEM_CHANNELS})`;
   if (plan.head.spatial !== plan.head.poolSize) return `final pool ${plan.head.poolSize} does not cover the ${plan.head.spatial}x${plan.head.spatial} map`;
   for (const block of plan.blocks) {
     const g = block.growth;
@@ -36,8 +40,6 @@ interface Buffers {
   features: number[];
   bottleneck: number[];
 }
-
-const STEM_CHANNELS = 4;
 
 /**
  * The condensed model on the SIMD kernels, all activations inside the kernel module's memory:
@@ -64,12 +66,10 @@ export class WasmForward {
     if (obstacle) throw new Error(`WasmForward: ${obstacle}; use the tfjs path`);
     this.w = w;
     const { stem } = w.plan;
-    // The stem's 3 input channels padded to 4 so its input fills SIMD vectors.
     const stemWeight = new Float32Array(stem.outChannels * STEM_CHANNELS * 9);
     for (let o = 0; o < stem.outChannels; o++) {
       stemWeight.set(w.stem.subarray(o * stem.inChannels * 9, (o + 1) * stem.inChannels * 9), o * STEM_CHANNELS * 9);
     }
-    if (stem.inChannels > STEM_CHANNELS) throw new Error(`WasmForward: ${stem.inChannels} input channels, at most ${STEM_CHANNELS}`);
     this.stem = new GroupedConv3x3(kernels, { weight: stemWeight, inChannels: STEM_CHANNELS, outChannels: stem.outChannels, groups: 1 });
     this.layers = w.blocks.map((block) =>
       block.map((l) => ({
