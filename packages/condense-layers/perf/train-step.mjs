@@ -77,6 +77,8 @@ for (const name of configs) {
       lib: st.lib,
       batch: c.batch,
       medianStepMs: +ms.toFixed(1),
+      // The least disturbed step: other processes on a shared machine only ever add time.
+      minStepMs: +Math.min(...st.times).toFixed(1),
       imagesPerSec: +((c.batch * 1000) / ms).toFixed(1),
       stepsMs: st.times.map((t) => +t.toFixed(0)),
     };

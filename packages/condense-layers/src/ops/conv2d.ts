@@ -19,25 +19,34 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Conv2dOptio
   const op = tf.customGrad((xIn, fIn, save) => {
     const input = xIn as tf.Tensor4D;
     const w = fIn as tf.Tensor4D;
-    const padded = padding > 0 ? tf.pad(input, [[0, 0], [padding, padding], [padding, padding], [0, 0]]) : input;
-    const value = tf.conv2d(padded, w, stride, 'valid');
-    (save as tf.GradSaveFunc)([padded, w]);
+    // Zero padding done inside the conv kernel: no padded copy of the input to write, transpose
+    // or keep for the backward pass.
+    const value = tf.conv2d(input, w, stride, explicitPad(padding));
+    (save as tf.GradSaveFunc)([input, w]);
     return {
       value,
       // Temporaries of a custom gradient are not tidied by tfjs: without this scope they
       // live until the whole backward pass ends.
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
-          const [xp, kernel] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const [xs, kernel] = saved as [tf.Tensor4D, tf.Tensor4D];
           const g = dy as tf.Tensor4D;
           return [
             inputGradient(g, kernel, input.shape, stride, padding),
-            filterGradient(g, xp, kernel.shape, stride),
+            filterGradient(g, xs, kernel.shape, stride, padding),
           ];
         }),
     };
   });
   return op(x, filter) as tf.Tensor4D;
+}
+
+/**
+ * p zeros on every spatial side, as tfjs's explicit padding. (A plain number would do the same
+ * for square shapes only: tfjs sizes the output from the filter's height alone.)
+ */
+function explicitPad(p: number): [[number, number], [number, number], [number, number], [number, number]] {
+  return [[0, 0], [p, p], [p, p], [0, 0]];
 }
 
 /**
@@ -65,6 +74,9 @@ function inputGradient(
   const left = kw - 1 - padding;
   const bottom = h + padding - spread.shape[1];
   const right = wd + padding - spread.shape[2];
+  if (top >= 0 && top === bottom && top === left && top === right) {
+    return tf.conv2d(spread, flipped as tf.Tensor4D, 1, explicitPad(top));
+  }
   const framed = padOrCrop(spread, top, bottom, left, right);
   return tf.conv2d(framed, flipped as tf.Tensor4D, 1, 'valid');
 }
@@ -89,21 +101,23 @@ function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, ri
 }
 
 /**
- * dW[i, j, ci, co] = sum over n, h, w of xp[n, h*s + i, w*s + j, ci] * dy[n, h, w, co]: a forward
- * convolution with batch and channels swapped (images = input channels, filter = dy dilated by
- * the stride). On wasm this is ~10x faster than one matMul per tap, because tfjs-wasm's matMul
- * with a transposed left operand runs at ~1 GFLOP/s while XNNPACK's conv runs at ~10.
+ * dW[i, j, ci, co] = sum over n, h, w of xp[n, h*s + i, w*s + j, ci] * dy[n, h, w, co] (xp: x
+ * zero-padded by p): a forward convolution with batch and channels swapped (images = input
+ * channels, padded by the conv itself; filter = dy dilated by the stride). On wasm this is ~10x
+ * faster than one matMul per tap, because tfjs-wasm's matMul with a transposed left operand runs
+ * at ~1 GFLOP/s while XNNPACK's conv runs at ~10.
  */
 function filterGradient(
   dy: tf.Tensor4D,
-  xp: tf.Tensor4D,
+  x: tf.Tensor4D,
   filterShape: [number, number, number, number],
   stride: number,
+  padding: number,
 ): tf.Tensor4D {
   const [kh, kw] = filterShape;
-  const images = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D;
+  const images = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D;
   const kernel = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
-  const full = tf.conv2d(images, kernel, 1, 'valid', 'NHWC', stride);
+  const full = tf.conv2d(images, kernel, 1, explicitPad(padding), 'NHWC', stride);
   const [cin, fh, fw, cout] = full.shape;
   const dw = fh === kh && fw === kw ? full : tf.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]);
   return tf.transpose(dw, [1, 2, 0, 3]);
