@@ -179,14 +179,15 @@ function horizontalSums(a: v128, b: v128, c: v128, d: v128): v128 {
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
 }
 
-// Four output channels of the grouped 3x3 conv at one or two horizontally adjacent pixels.
+// Four output channels of the grouped 3x3 conv at one or two horizontally adjacent output
+// pixels (their inputs `pairBytes` apart).
 // `share` (a constant at every call site, folded away after inlining) says how many of the four
 // output lanes read the same group: 4 when a group has >= 4 outputs, 2 when it has 2, 1
 // otherwise; equal groups load their input vector once.
 // @ts-ignore: decorator
 @inline
 function conv3x3Quad(
-  out: usize, outNext: usize, origin: usize, pixBytes: usize, rowBytes: usize,
+  out: usize, outNext: usize, origin: usize, pixBytes: usize, pairBytes: usize, rowBytes: usize,
   g0: usize, g1: usize, g2: usize, g3: usize,
   wc: usize, ciBytes: usize, outBytes: usize, two: bool, share: i32,
 ): void {
@@ -195,7 +196,7 @@ function conv3x3Quad(
   for (let ky: usize = 0; ky < 3; ky++) {
     for (let kx: usize = 0; kx < 3; kx++) {
       const pa = origin + ky * rowBytes + kx * pixBytes;
-      const pb = pa + pixBytes;
+      const pb = pa + pairBytes;
       const wt = wc + (ky * 3 + kx) * ciBytes;
       for (let i: usize = 0; i < ciBytes; i += 16) {
         const w0 = v128.load(wt + i), w1 = v128.load(wt + outBytes + i);
@@ -226,34 +227,39 @@ function conv3x3Quad(
 }
 
 /**
- * Grouped 3x3 conv, stride 1, pad 1, no bias: the dense layer's second conv. It reads the
- * bottleneck from a zero-bordered buffer [batch, height+2, width+2, cin] (the 1x1 kernel writes
- * the interior, the border stays zero, which is exactly the conv's padding of the activated
- * input), so every output pixel has all nine taps and no bounds tests. It writes its `cout` new
- * channels at channel `yOffset` of rows of `yStride` floats: the dense block's feature buffer,
- * so concatenation is free.
+ * Grouped 3x3 conv, pad 1, stride 1 or 2, no bias: the dense layer's second conv (stride 1)
+ * and the stem (stride 2 on ImageNet). It reads a zero-bordered input
+ * [batch, height+2, width+2, cin] (for the dense layer, the 1x1 kernel writes the interior and
+ * the border stays zero, which is exactly the conv's padding of the activated input), so every
+ * output pixel has all nine taps and no bounds tests. It writes its `cout` new channels at
+ * channel `yOffset` of rows of `yStride` floats: the dense block's feature buffer, so
+ * concatenation is free. Output size: (height - 1) / stride + 1 per side.
  *
  * Lanes run over one group's input channels; four output channels c..c+3 (in up to four groups)
- * and two adjacent pixels are accumulated together, then reduced with one transpose-add.
- * weight is packed [cout][3][3][cin/groups]; cin/groups and cout must be multiples of 4.
+ * and two horizontally adjacent output pixels are accumulated together, then reduced with one
+ * transpose-add. weight is packed [cout][3][3][cin/groups]; cin/groups and cout must be
+ * multiples of 4.
  */
 export function groupedConv3x3(
   x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
-  weight: usize, cout: i32,
+  weight: usize, cout: i32, stride: i32,
   y: usize, yStride: i32, yOffset: i32,
 ): void {
   const ci = cin / groups;
   const co = cout / groups;
   const share = co % 4 == 0 ? 4 : co == 2 ? 2 : 1;
+  const outH = (height - 1) / stride + 1;
+  const outW = (width - 1) / stride + 1;
   const ciBytes = <usize>ci << 2;
   const outBytes = ciBytes * 9;
   const pixBytes = <usize>cin << 2;
+  const pairBytes = pixBytes * <usize>stride;
   const rowBytes = pixBytes * <usize>(width + 2);
   const yPixBytes = <usize>yStride << 2;
   for (let n = 0; n < batch; n++) {
-    for (let h = 0; h < height; h++) {
-      const rowOrigin = x + <usize>(n * (height + 2) + h) * rowBytes;
-      const rowOut = y + (<usize>((n * height + h) * width) * <usize>yStride + <usize>yOffset) * 4;
+    for (let h = 0; h < outH; h++) {
+      const rowOrigin = x + <usize>(n * (height + 2) + h * stride) * rowBytes;
+      const rowOut = y + (<usize>((n * outH + h) * outW) * <usize>yStride + <usize>yOffset) * 4;
       for (let c = 0; c < cout; c += 4) {
         const g0 = <usize>(c / co) * ciBytes;
         const g1 = <usize>((c + 1) / co) * ciBytes;
@@ -262,19 +268,19 @@ export function groupedConv3x3(
         const wc = weight + <usize>c * outBytes;
         const cBytes = <usize>c << 2;
         let w = 0;
-        for (; w + 1 < width; w += 2) {
-          const origin = rowOrigin + <usize>w * pixBytes;
+        for (; w + 1 < outW; w += 2) {
+          const origin = rowOrigin + <usize>w * pairBytes;
           const out = rowOut + <usize>w * yPixBytes + cBytes;
-          if (share == 4) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 4);
-          else if (share == 2) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 2);
-          else conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 1);
+          if (share == 4) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 4);
+          else if (share == 2) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 2);
+          else conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, true, 1);
         }
-        if (w < width) {
-          const origin = rowOrigin + <usize>w * pixBytes;
+        if (w < outW) {
+          const origin = rowOrigin + <usize>w * pairBytes;
           const out = rowOut + <usize>w * yPixBytes + cBytes;
-          if (share == 4) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 4);
-          else if (share == 2) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 2);
-          else conv3x3Quad(out, out + yPixBytes, origin, pixBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 1);
+          if (share == 4) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 4);
+          else if (share == 2) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 2);
+          else conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 1);
         }
       }
     }

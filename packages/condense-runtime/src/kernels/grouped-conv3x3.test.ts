@@ -12,15 +12,17 @@ describe('groupedConv3x3 kernel', () => {
     kernels = await testKernels();
   });
 
-  it.each(Array.from({ length: 16 }, (_, i) => i))('matches the plain pad-1 grouped conv on random shape #%i', (seed) => {
+  it.each(Array.from({ length: 20 }, (_, i) => i))('matches the plain pad-1 grouped conv on random shape #%i', (seed) => {
     const rand = seededRandom(100 + seed);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
     const groups = pick([1, 2, 4, 8]);
     const cin = groups * 4 * (1 + Math.floor(rand() * 3));
     const cout = pick([4, 8, 16, 32].filter((c) => c % groups === 0));
     const batch = 1 + Math.floor(rand() * 3);
-    const height = 1 + Math.floor(rand() * 6);
-    const width = 1 + Math.floor(rand() * 6);
+    const height = 1 + Math.floor(rand() * 7);
+    const width = 1 + Math.floor(rand() * 7);
+    const stride = seed % 4 === 3 ? 2 : 1;
+    const outPixels = batch * (Math.floor((height - 1) / stride) + 1) * (Math.floor((width - 1) / stride) + 1);
     const yOffset = Math.floor(rand() * 6);
     const yStride = yOffset + cout + Math.floor(rand() * 3);
     const pixels = batch * height * width;
@@ -28,7 +30,7 @@ describe('groupedConv3x3 kernel', () => {
     const weight = randomArray(cout * (cin / groups) * 9, rand);
 
     const mark = kernels.mark();
-    const conv = new GroupedConv3x3(kernels, { weight, inChannels: cin, outChannels: cout, groups });
+    const conv = new GroupedConv3x3(kernels, { weight, inChannels: cin, outChannels: cout, groups, stride });
     const padded = new Float32Array(batch * (height + 2) * (width + 2) * cin);
     for (let n = 0; n < batch; n++) {
       for (let h = 0; h < height; h++) {
@@ -37,15 +39,15 @@ describe('groupedConv3x3 kernel', () => {
       }
     }
     const xAt = kernels.put(padded);
-    const yAt = kernels.alloc(pixels * yStride * 4);
-    kernels.f32(yAt, pixels * yStride).fill(-7);
+    const yAt = kernels.alloc(outPixels * yStride * 4);
+    kernels.f32(yAt, outPixels * yStride).fill(-7);
     conv.run(xAt, batch, height, width, yAt, yStride, yOffset);
-    const y = kernels.f32(yAt, pixels * yStride).slice();
+    const y = kernels.f32(yAt, outPixels * yStride).slice();
     kernels.release(mark);
 
-    const expected = groupedConv3x3Reference(x, batch, height, width, cin, groups, weight, cout);
-    const written = new Float32Array(pixels * cout);
-    for (let p = 0; p < pixels; p++) {
+    const expected = groupedConv3x3Reference(x, batch, height, width, cin, groups, weight, cout, stride);
+    const written = new Float32Array(outPixels * cout);
+    for (let p = 0; p < outPixels; p++) {
       written.set(y.subarray(p * yStride + yOffset, p * yStride + yOffset + cout), p * cout);
       for (let c = 0; c < yStride; c++) {
         if (c < yOffset || c >= yOffset + cout) expect(y[p * yStride + c]).toBe(-7);
@@ -57,6 +59,9 @@ describe('groupedConv3x3 kernel', () => {
   it('refuses channel counts that do not fill whole vectors', () => {
     expect(() => new GroupedConv3x3(kernels, { weight: new Float32Array(6 * 9), inChannels: 6, outChannels: 4, groups: 2 })).toThrow(
       /multiples of 4/,
+    );
+    expect(() => new GroupedConv3x3(kernels, { weight: new Float32Array(4 * 4 * 9), inChannels: 4, outChannels: 4, groups: 1, stride: 3 })).toThrow(
+      /stride 3, expected 1 or 2/,
     );
   });
 });

@@ -1,13 +1,15 @@
 import { transpose4d } from '@condensenet/core';
 import type { WasmKernels } from './wasm-kernels.js';
 
-/** The dense layer's second conv: 3x3, stride 1, pad 1, `groups` standard groups, no bias. */
+/** A 3x3 conv, pad 1, no bias, `groups` standard groups: the dense layer's second conv or the stem. */
 export interface GroupedConv3x3Params {
   /** PyTorch layout [cout, cin/groups, 3, 3], as the artifact stores it. */
   weight: Float32Array;
   inChannels: number;
   outChannels: number;
   groups: number;
+  /** 1 (dense layers) or 2 (the ImageNet stem). Default 1. */
+  stride?: number;
 }
 
 /**
@@ -21,7 +23,8 @@ export class GroupedConv3x3 {
     private readonly kernels: WasmKernels,
     readonly params: GroupedConv3x3Params,
   ) {
-    const { weight, inChannels: cin, outChannels: cout, groups } = params;
+    const { weight, inChannels: cin, outChannels: cout, groups, stride = 1 } = params;
+    if (stride !== 1 && stride !== 2) throw new Error(`GroupedConv3x3: stride ${stride}, expected 1 or 2`);
     const ci = cin / groups;
     if (!Number.isInteger(ci) || ci % 4 !== 0 || cout % groups !== 0 || cout % 4 !== 0) {
       throw new Error(
@@ -36,11 +39,12 @@ export class GroupedConv3x3 {
 
   /**
    * x: the zero-bordered input [batch, height + 2, width + 2, inChannels] at an address (see
-   * asm/kernels.ts for why); writes channels yOffset.. of [batch, height, width] rows of yStride.
+   * asm/kernels.ts for why); writes channels yOffset.. of the [batch, (height - 1) / stride + 1,
+   * (width - 1) / stride + 1] output rows of yStride floats.
    */
   run(x: number, batch: number, height: number, width: number, y: number, yStride: number, yOffset: number): void {
-    const { inChannels, outChannels, groups } = this.params;
+    const { inChannels, outChannels, groups, stride = 1 } = this.params;
     if (yOffset + outChannels > yStride) throw new Error(`GroupedConv3x3: ${outChannels} outputs at ${yOffset} overflow rows of ${yStride}`);
-    this.kernels.exports.groupedConv3x3(x, batch, height, width, inChannels, groups, this.weight, outChannels, y, yStride, yOffset);
+    this.kernels.exports.groupedConv3x3(x, batch, height, width, inChannels, groups, this.weight, outChannels, stride, y, yStride, yOffset);
   }
 }

@@ -10,7 +10,7 @@ interface KernelExports {
   ): void;
   groupedConv3x3(
     x: number, batch: number, height: number, width: number, cin: number, groups: number,
-    weight: number, cout: number,
+    weight: number, cout: number, stride: number,
     y: number, yStride: number, yOffset: number,
   ): void;
   avgPool2x2(

@@ -1,9 +1,14 @@
 import { buildPlan, presetConfig } from '@condensenet/core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WasmKernels } from '../kernels/wasm-kernels.js';
 import { expectClose } from '../test-support/close.js';
 import { goldenTiny } from '../test-support/golden-model.js';
 import { testKernels } from '../test-support/kernels.js';
+import { randomCondensedModel } from '../test-support/model.js';
+import { randomArray, seededRandom } from '../test-support/rng.js';
+import { TfjsForward } from './tfjs-forward.js';
 import { kernelPathObstacle, WasmForward } from './wasm-forward.js';
 
 describe('WasmForward', () => {
@@ -21,9 +26,22 @@ describe('WasmForward', () => {
     expectClose(forward.predict(images.subarray(one, 2 * one), 1), logits.subarray(10, 20), 1e-4);
   });
 
-  it('takes the CIFAR presets and names what keeps others off the kernels', () => {
-    expect(kernelPathObstacle(buildPlan(presetConfig('condensenet-86')))).toBeUndefined();
-    expect(kernelPathObstacle(buildPlan(presetConfig('condensenet-74-c4')))).toMatch(/stem stride 2/);
+  it('runs an ImageNet-kind model (stride-2 stem) like the stock tfjs ops do', async () => {
+    await tf.setBackend('cpu');
+    const model = randomCondensedModel({ stages: [1, 2], growth: [4, 8], data: 'imagenet', inputSize: 32, poolSize: 8, numClasses: 5 });
+    const images = randomArray(2 * 32 * 32 * 3, seededRandom(3), 0, 1);
+    const stock = new TfjsForward(model);
+    const x = tf.tensor4d(images, [2, 32, 32, 3]);
+    const y = stock.predict(x);
+    expectClose(new WasmForward(kernels, model).predict(images, 2), y.dataSync(), 1e-4);
+    tf.dispose([x, y]);
+    stock.dispose();
+  });
+
+  it('takes the paper presets and names what keeps others off the kernels', () => {
+    for (const name of ['condensenet-86', 'condensenet-182', 'condensenet-74-c4', 'condensenet-74-c8']) {
+      expect(kernelPathObstacle(buildPlan(presetConfig(name)))).toBeUndefined();
+    }
     expect(kernelPathObstacle(buildPlan(presetConfig('densenet-bc-100')))).toMatch(/group1x1 = 1/);
   });
 });

@@ -14,7 +14,7 @@ const STEM_CHANNELS = 4;
 export function kernelPathObstacle(plan: ArchitecturePlan): string | undefined {
   const { group1x1, group3x3, bottleneck, stemStride } = plan.config;
   if (group1x1 % 4 !== 0) return `group1x1 = ${group1x1} is not a multiple of 4`;
-  if (stemStride !== 1) return `stem stride ${stemStride} (the 3x3 kernel has stride 1)`;
+  if (stemStride !== 1 && stemStride !== 2) return `stem stride ${stemStride} (the 3x3 kernel has stride 1 or 2)`;
   if (plan.stem.inChannels > STEM_CHANNELS) return `${plan.stem.inChannels} input channels (the stem pads to ${STEM_CHANNELS})`;
   if (plan.head.spatial !== plan.head.poolSize) return `final pool ${plan.head.poolSize} does not cover the ${plan.head.spatial}x${plan.head.spatial} map`;
   for (const block of plan.blocks) {
@@ -70,7 +70,13 @@ export class WasmForward {
     for (let o = 0; o < stem.outChannels; o++) {
       stemWeight.set(w.stem.subarray(o * stem.inChannels * 9, (o + 1) * stem.inChannels * 9), o * STEM_CHANNELS * 9);
     }
-    this.stem = new GroupedConv3x3(kernels, { weight: stemWeight, inChannels: STEM_CHANNELS, outChannels: stem.outChannels, groups: 1 });
+    this.stem = new GroupedConv3x3(kernels, {
+      weight: stemWeight,
+      inChannels: STEM_CHANNELS,
+      outChannels: stem.outChannels,
+      groups: 1,
+      stride: stem.stride,
+    });
     this.layers = w.blocks.map((block) =>
       block.map((l) => ({
         conv1: new CondensedConv1x1(

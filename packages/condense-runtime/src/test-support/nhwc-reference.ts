@@ -41,31 +41,33 @@ export function condensedConv1x1Reference(
   return y;
 }
 
-/** 3x3, pad 1, stride 1, weight [cout, cin/groups, 3, 3]. */
+/** 3x3, pad 1, weight [cout, cin/groups, 3, 3]; output [batch, (height-1)/stride+1, (width-1)/stride+1, cout]. */
 export function groupedConv3x3Reference(
   x: Float32Array, batch: number, height: number, width: number, cin: number, groups: number,
-  weight: Float32Array, cout: number,
+  weight: Float32Array, cout: number, stride = 1,
 ): Float32Array {
   const ci = cin / groups;
   const co = cout / groups;
-  const y = new Float32Array(batch * height * width * cout);
+  const outH = Math.floor((height - 1) / stride) + 1;
+  const outW = Math.floor((width - 1) / stride) + 1;
+  const y = new Float32Array(batch * outH * outW * cout);
   for (let n = 0; n < batch; n++) {
-    for (let h = 0; h < height; h++) {
-      for (let w = 0; w < width; w++) {
+    for (let h = 0; h < outH; h++) {
+      for (let w = 0; w < outW; w++) {
         for (let o = 0; o < cout; o++) {
           const g = Math.floor(o / co);
           let acc = 0;
           for (let ky = 0; ky < 3; ky++) {
             for (let kx = 0; kx < 3; kx++) {
-              const hh = h + ky - 1;
-              const ww = w + kx - 1;
+              const hh = h * stride + ky - 1;
+              const ww = w * stride + kx - 1;
               if (hh < 0 || hh >= height || ww < 0 || ww >= width) continue;
               for (let i = 0; i < ci; i++) {
                 acc += x[((n * height + hh) * width + ww) * cin + g * ci + i] * weight[((o * ci + i) * 3 + ky) * 3 + kx];
               }
             }
           }
-          y[((n * height + h) * width + w) * cout + o] = acc;
+          y[((n * outH + h) * outW + w) * cout + o] = acc;
         }
       }
     }
