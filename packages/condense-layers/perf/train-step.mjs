@@ -3,6 +3,8 @@
 // shared machine's load hits every build alike. Prints JSON.
 // Usage: node perf/train-step.mjs [--backend wasm] [--steps 5] [--configs quick64,quick128,cn86-64]
 //        [--profile] perf/.build/a/dist/index.js [perf/.build/b/dist/index.js ...]
+// A build may carry strategy overrides for the backend: 'perf/.build/a/dist/index.js#spatial=split'
+// (set with setBackendStrategies before each of its steps).
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -43,9 +45,14 @@ const CONFIGS = {
 await tf.setBackend(backend);
 await tf.ready();
 const mods = [];
-for (const lib of libs) mods.push({ lib, m: await import(pathToFileURL(resolve(lib)).href) });
+for (const lib of libs) {
+  const [path, spec] = lib.split('#');
+  const strategies = Object.fromEntries((spec ? spec.split(',') : []).map((kv) => kv.split('=')));
+  mods.push({ lib, strategies, m: await import(pathToFileURL(resolve(path)).href) });
+}
 
-function step(m, model, x, y) {
+function step(m, model, x, y, strategies = {}) {
+  if (m.setBackendStrategies) m.setBackendStrategies(backend, strategies);
   const { loss, grads } = m.computeGradients(model, x, y, { progress: 0.3 });
   loss.dataSync();
   for (const g of grads) g.dataSync();
@@ -57,16 +64,16 @@ for (const name of configs) {
   const c = CONFIGS[name];
   const x = tf.randomNormal([c.batch, c.size, c.size, c.ch]);
   const y = tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % 10), 'int32');
-  const setups = mods.map(({ lib, m }) => {
+  const setups = mods.map(({ lib, m, strategies }) => {
     tf.setBackend(backend);
     const model = m.buildCondenseNet(c.config);
-    step(m, model, x, y); // warm-up (and kernel compilation / buffer allocation)
-    return { lib, m, model, times: [] };
+    step(m, model, x, y, strategies); // warm-up (and kernel compilation / buffer allocation)
+    return { lib, m, strategies, model, times: [] };
   });
   for (let s = 0; s < steps; s++) {
     for (const st of setups) {
       const t0 = performance.now();
-      step(st.m, st.model, x, y);
+      step(st.m, st.model, x, y, st.strategies);
       st.times.push(performance.now() - t0);
     }
   }
@@ -83,7 +90,7 @@ for (const name of configs) {
       stepsMs: st.times.map((t) => +t.toFixed(0)),
     };
     if (profile) {
-      const p = await tf.profile(() => step(st.m, st.model, x, y));
+      const p = await tf.profile(() => step(st.m, st.model, x, y, st.strategies));
       const by = {};
       for (const k of p.kernels) {
         const e = (by[k.name] ??= { ms: 0, n: 0 });
