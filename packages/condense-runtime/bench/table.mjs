@@ -6,14 +6,14 @@ const row = (cells) => `| ${cells.join(' | ')} |`;
 
 function modelTables(r) {
   return [
-    `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, tfjs ${r.machine.tfjs} wasm backend, load average ${r.machine.loadavg[0]}, ${r.rounds} rounds (medians).`,
+    `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, tfjs ${r.machine.tfjs} ${r.backend} backend (session path: ${r.session}), load average ${r.machine.loadavg[0]}, ${r.rounds} rounds (medians).`,
     `Environment: MALLOC_MMAP_THRESHOLD_=${r.env.MALLOC_MMAP_THRESHOLD_} MALLOC_TRIM_THRESHOLD_=${r.env.MALLOC_TRIM_THRESHOLD_}.`,
     `Multiply-adds per image: masked ${r.macsPerImage.masked.toLocaleString('en')}, condensed ${r.macsPerImage.condensed.toLocaleString('en')}: FLOP ratio ${r.flopRatio}.`,
     '',
-    row(['batch', 'condensed on the kernels (ms)', 'masked training form, stock tfjs (ms)', 'condensed, stock tfjs (ms)', 'kernels GFLOP/s', 'speed-up over masked', '... / FLOP ratio (goal >= 0.8)']),
+    row(['batch', `condensed, createSession (${r.session}) (ms)`, 'masked training form, stock tfjs (ms)', 'condensed, stock tfjs (ms)', 'session GFLOP/s', 'speed-up over masked', '... / FLOP ratio (goal >= 0.8)']),
     row(Array(7).fill('---')),
     ...r.results.map((x) =>
-      row([x.batch, x.ms.condensedOnKernels, x.ms.maskedTrainingFormTfjs, x.ms.condensedStockTfjs ?? 'not run (seconds of gathers)', x.gflopsCondensedOnKernels, x.speedupOverMasked, x.speedupOverMaskedPerFlopRatio]),
+      row([x.batch, x.ms.condensedSession, x.ms.maskedTrainingFormTfjs, x.ms.condensedStockTfjs ?? (r.session === 'tfjs' ? '(the session)' : 'not run (seconds of gathers)'), x.gflopsCondensedSession, x.speedupOverMasked, x.speedupOverMaskedPerFlopRatio]),
     ),
   ];
 }

@@ -5,7 +5,7 @@ import { decodeArtifact, readManifest } from './artifact/decode.js';
 import { encodeArtifact, type EncodeOptions } from './artifact/encode.js';
 import type { CondensedModel } from './artifact/types.js';
 import { KERNELS_WASM_URL } from './kernels/load.js';
-import { WasmKernels } from './kernels/wasm-kernels.js';
+import { KernelModule } from './kernels/kernel-module.js';
 
 /** Reads a manifest and the weight file beside it. */
 export async function loadArtifactFromFile(manifestPath: string): Promise<CondensedModel> {
@@ -21,6 +21,6 @@ export async function saveArtifactToFile(manifestPath: string, model: CondensedM
 }
 
 /** Node has no fetch for file: URLs, so the shipped kernels.wasm is read from disk. */
-export async function loadKernelsFromFile(path: string = fileURLToPath(KERNELS_WASM_URL)): Promise<WasmKernels> {
-  return WasmKernels.instantiate(await readFile(path));
+export async function loadKernelsFromFile(path: string = fileURLToPath(KERNELS_WASM_URL)): Promise<KernelModule> {
+  return KernelModule.instantiate(await readFile(path));
 }

@@ -3,12 +3,12 @@ import { expectClose } from '../test-support/close.js';
 import { testKernels } from '../test-support/kernels.js';
 import { randomArray, seededRandom } from '../test-support/rng.js';
 import { avgPool2x2 } from './avg-pool.js';
-import type { WasmKernels } from './wasm-kernels.js';
+import type { KernelModule } from './kernel-module.js';
 
-describe('avgPool2x2 kernel', () => {
-  let kernels: WasmKernels;
+describe.each(['wasm', 'js'] as const)('avgPool2x2 kernel (%s)', (kind) => {
+  let kernels: KernelModule;
   beforeAll(async () => {
-    kernels = await testKernels();
+    kernels = await testKernels(kind);
   });
 
   it.each([

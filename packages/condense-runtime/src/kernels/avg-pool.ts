@@ -1,4 +1,4 @@
-import type { WasmKernels } from './wasm-kernels.js';
+import type { KernelModule } from './kernel-module.js';
 
 /**
  * The transition's 2x2 average pool, stride 2, from one block's feature buffer into the first
@@ -6,7 +6,7 @@ import type { WasmKernels } from './wasm-kernels.js';
  * PyTorch's AvgPool2d(2)).
  */
 export function avgPool2x2(
-  kernels: WasmKernels,
+  kernels: KernelModule,
   x: number, batch: number, height: number, width: number, channels: number, xStride: number,
   y: number, yStride: number,
 ): void {

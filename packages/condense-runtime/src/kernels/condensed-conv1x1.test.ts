@@ -5,7 +5,7 @@ import { testKernels } from '../test-support/kernels.js';
 import { condensedConv1x1Reference } from '../test-support/nhwc-reference.js';
 import { randomArray, seededRandom } from '../test-support/rng.js';
 import { CondensedConv1x1, packCondensedConv1x1 } from './condensed-conv1x1.js';
-import type { WasmKernels } from './wasm-kernels.js';
+import type { KernelModule } from './kernel-module.js';
 
 const EPS = 1e-5;
 
@@ -18,10 +18,10 @@ function randomNorm(n: number, rand: ReturnType<typeof seededRandom>): BatchNorm
   };
 }
 
-describe('condensedConv1x1 kernel', () => {
-  let kernels: WasmKernels;
+describe.each(['wasm', 'js'] as const)('condensedConv1x1 kernel (%s)', (kind) => {
+  let kernels: KernelModule;
   beforeAll(async () => {
-    kernels = await testKernels();
+    kernels = await testKernels(kind);
   });
 
   it.each(Array.from({ length: 24 }, (_, i) => i))('matches gather-BN-ReLU-grouped conv-shuffle on random shape #%i', (seed) => {

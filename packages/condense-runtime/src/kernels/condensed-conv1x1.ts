@@ -1,6 +1,6 @@
 import { shufflePermutation, type BatchNormParams } from '@condensenet/core';
 import { foldBatchNorm } from './fold-batch-norm.js';
-import type { WasmKernels } from './wasm-kernels.js';
+import type { KernelModule } from './kernel-module.js';
 
 /** One converted learned group conv, as the artifact stores it (spec section 3). */
 export interface CondensedConv1x1Params {
@@ -97,7 +97,7 @@ export class CondensedConv1x1 {
   private readonly at: { index: number; scale: number; shift: number; weight: number; bias: number; scratch: number };
 
   constructor(
-    private readonly kernels: WasmKernels,
+    private readonly kernels: KernelModule,
     readonly packed: PackedConv1x1,
   ) {
     this.at = {

@@ -4,12 +4,12 @@ import { testKernels } from '../test-support/kernels.js';
 import { groupedConv3x3Reference } from '../test-support/nhwc-reference.js';
 import { randomArray, seededRandom } from '../test-support/rng.js';
 import { GroupedConv3x3 } from './grouped-conv3x3.js';
-import type { WasmKernels } from './wasm-kernels.js';
+import type { KernelModule } from './kernel-module.js';
 
-describe('groupedConv3x3 kernel', () => {
-  let kernels: WasmKernels;
+describe.each(['wasm', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
+  let kernels: KernelModule;
   beforeAll(async () => {
-    kernels = await testKernels();
+    kernels = await testKernels(kind);
   });
 
   it.each(Array.from({ length: 20 }, (_, i) => i))('matches the plain pad-1 grouped conv on random shape #%i', (seed) => {

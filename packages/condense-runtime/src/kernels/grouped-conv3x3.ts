@@ -1,5 +1,5 @@
 import { transpose4d } from '@condensenet/core';
-import type { WasmKernels } from './wasm-kernels.js';
+import type { KernelModule } from './kernel-module.js';
 
 /** A 3x3 conv, pad 1, no bias, `groups` standard groups: the dense layer's second conv or the stem. */
 export interface GroupedConv3x3Params {
@@ -20,7 +20,7 @@ export class GroupedConv3x3 {
   private readonly weight: number;
 
   constructor(
-    private readonly kernels: WasmKernels,
+    private readonly kernels: KernelModule,
     readonly params: GroupedConv3x3Params,
   ) {
     const { weight, inChannels: cin, outChannels: cout, groups, stride = 1 } = params;

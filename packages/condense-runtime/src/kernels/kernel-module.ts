@@ -1,45 +1,39 @@
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  condensedConv1x1(
-    x: number, xStride: number, spans: number, spanPixels: number,
-    index: number, scale: number, shift: number, weight: number, bias: number, relu: number,
-    quads: number, K: number, kOut: number,
-    y: number, yStride: number, ySpanPitch: number, yOffset: number,
-    scratch: number,
-  ): void;
-  groupedConv3x3(
-    x: number, batch: number, height: number, width: number, cin: number, groups: number,
-    weight: number, cout: number, stride: number,
-    y: number, yStride: number, yOffset: number,
-  ): void;
-  avgPool2x2(
-    x: number, batch: number, height: number, width: number, channels: number, xStride: number,
-    y: number, yStride: number,
-  ): void;
-}
+import type { KernelExports } from './exports.js';
+import { javascriptKernels } from './js-kernels.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
 
 /**
- * The instantiated kernel module and a bump allocator over its linear memory. Addresses are
- * byte offsets; views are created on demand because growing the memory detaches old buffers.
+ * The kernels and a bump allocator over their linear memory. Addresses are byte offsets;
+ * views are created on demand because growing the memory detaches old buffers.
  */
-export class WasmKernels {
+export class KernelModule {
   private top: number;
 
-  private constructor(readonly exports: KernelExports) {
+  private constructor(
+    readonly exports: KernelExports,
+    /** `wasm`: the SIMD build; `js`: the plain JavaScript port (same layouts, same results). */
+    readonly kind: 'wasm' | 'js',
+  ) {
     this.top = align(exports.heapBase());
   }
 
   /** From the bytes of kernels.wasm (see loadKernels / loadKernelsFromFile for the usual sources). */
-  static async instantiate(bytes: BufferSource): Promise<WasmKernels> {
+  static async instantiate(bytes: BufferSource): Promise<KernelModule> {
     if (!WebAssembly.validate(bytes)) {
       throw new Error('kernels.wasm: not a valid WebAssembly module for this engine (SIMD support is required)');
     }
     const { instance } = await WebAssembly.instantiate(bytes, {});
-    return new WasmKernels(instance.exports as unknown as KernelExports);
+    return new KernelModule(instance.exports as unknown as KernelExports, 'wasm');
+  }
+
+  /**
+   * The JavaScript port: where WebAssembly is unavailable, and on tfjs's cpu backend, whose own
+   * convs (plain JS too) would run the condensed model's 1x1s densely after a slow gather.
+   */
+  static javascript(): KernelModule {
+    return new KernelModule(javascriptKernels(), 'js');
   }
 
   /** Reserves `bytes` (16-byte aligned) and returns the address. */

@@ -1,4 +1,4 @@
-import { WasmKernels } from './wasm-kernels.js';
+import { KernelModule } from './kernel-module.js';
 
 /**
  * Where the package build puts kernels.wasm: beside dist/index.js. Bundlers that understand
@@ -8,8 +8,8 @@ import { WasmKernels } from './wasm-kernels.js';
 export const KERNELS_WASM_URL = new URL('./kernels.wasm', import.meta.url);
 
 /** Browsers and other fetch-capable hosts: fetches kernels.wasm (default: the shipped copy). */
-export async function loadKernels(url: string | URL = KERNELS_WASM_URL): Promise<WasmKernels> {
+export async function loadKernels(url: string | URL = KERNELS_WASM_URL): Promise<KernelModule> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`loadKernels: ${String(url)}: HTTP ${response.status}`);
-  return WasmKernels.instantiate(await response.arrayBuffer());
+  return KernelModule.instantiate(await response.arrayBuffer());
 }

@@ -1,3 +1,3 @@
 export { createSession, type Session, type SessionOptions } from './session.js';
-export { kernelPathObstacle, WasmForward } from './wasm-forward.js';
+export { kernelPathObstacle, KernelForward } from './kernel-forward.js';
 export { TfjsForward } from './tfjs-forward.js';

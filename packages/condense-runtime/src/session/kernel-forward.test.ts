@@ -2,24 +2,24 @@ import { buildPlan, presetConfig } from '@condensenet/core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { WasmKernels } from '../kernels/wasm-kernels.js';
+import type { KernelModule } from '../kernels/kernel-module.js';
 import { expectClose } from '../test-support/close.js';
 import { goldenTiny } from '../test-support/golden-model.js';
 import { testKernels } from '../test-support/kernels.js';
 import { randomCondensedModel } from '../test-support/model.js';
 import { randomArray, seededRandom } from '../test-support/rng.js';
 import { TfjsForward } from './tfjs-forward.js';
-import { kernelPathObstacle, WasmForward } from './wasm-forward.js';
+import { kernelPathObstacle, KernelForward } from './kernel-forward.js';
 
-describe('WasmForward', () => {
-  let kernels: WasmKernels;
+describe.each(['wasm', 'js'] as const)('KernelForward (%s kernels)', (kind) => {
+  let kernels: KernelModule;
   beforeAll(async () => {
-    kernels = await testKernels();
+    kernels = await testKernels(kind);
   });
 
   it("reproduces the reference's logits for the converted condensenet_tiny", () => {
     const { model, images, shape, logits } = goldenTiny();
-    const forward = new WasmForward(kernels, model);
+    const forward = new KernelForward(kernels, model);
     expectClose(forward.predict(images, shape[0]), logits, 1e-4);
     // Images run one at a time, so a batch of one gives the same logits.
     const one = shape[1] * shape[2] * shape[3];
@@ -33,7 +33,7 @@ describe('WasmForward', () => {
     const stock = new TfjsForward(model);
     const x = tf.tensor4d(images, [2, 32, 32, 3]);
     const y = stock.predict(x);
-    expectClose(new WasmForward(kernels, model).predict(images, 2), y.dataSync(), 1e-4);
+    expectClose(new KernelForward(kernels, model).predict(images, 2), y.dataSync(), 1e-4);
     tf.dispose([x, y]);
     stock.dispose();
   });

@@ -4,7 +4,7 @@ import { avgPool2x2 } from '../kernels/avg-pool.js';
 import { CondensedConv1x1, packCondensedConv1x1 } from '../kernels/condensed-conv1x1.js';
 import { foldBatchNorm } from '../kernels/fold-batch-norm.js';
 import { GroupedConv3x3 } from '../kernels/grouped-conv3x3.js';
-import type { WasmKernels } from '../kernels/wasm-kernels.js';
+import type { KernelModule } from '../kernels/kernel-module.js';
 import { layerWeights, type ModelWeights } from './layer-weights.js';
 
 /** The stem's input channels padded to a whole SIMD vector. */
@@ -50,7 +50,7 @@ interface Buffers {
  * (CondenseNet-86: 32x32x128 floats, 512 KiB) stays in cache across its block's layers, where
  * a whole batch's would stream from memory once per layer.
  */
-export class WasmForward {
+export class KernelForward {
   private readonly w: ModelWeights;
   private readonly stem: GroupedConv3x3;
   private readonly layers: Layer[][];
@@ -58,12 +58,12 @@ export class WasmForward {
   private readonly buffers: Buffers;
 
   constructor(
-    private readonly kernels: WasmKernels,
+    private readonly kernels: KernelModule,
     private readonly model: CondensedModel,
   ) {
     const w = layerWeights(model);
     const obstacle = kernelPathObstacle(w.plan);
-    if (obstacle) throw new Error(`WasmForward: ${obstacle}; use the tfjs path`);
+    if (obstacle) throw new Error(`KernelForward: ${obstacle}; use the tfjs path`);
     this.w = w;
     const { stem } = w.plan;
     const stemWeight = new Float32Array(stem.outChannels * STEM_CHANNELS * 9);
@@ -118,7 +118,7 @@ export class WasmForward {
     const { plan } = this.w;
     const { inputSize: size, inChannels } = plan.stem;
     if (images.length !== batch * size * size * inChannels) {
-      throw new Error(`WasmForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
+      throw new Error(`KernelForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
     }
     const logits = new Float32Array(batch * plan.head.classes);
     const perImage = size * size * inChannels;

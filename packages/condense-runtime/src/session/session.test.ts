@@ -10,12 +10,12 @@ import { createSession } from './session.js';
 describe('createSession', () => {
   const { model, images, shape, logits } = goldenTiny();
 
-  it('runs the kernels on wasm and stock ops on cpu, both matching the reference', async () => {
+  it('runs the wasm kernels on wasm and their JavaScript port on cpu, both matching the reference', async () => {
     const onWasm = await createSession(model, { backend: 'wasm', kernels: await testKernels() });
     expect(onWasm.path).toBe('wasm-kernels');
     expectClose(await onWasm.run(images, shape[0]), logits, 1e-4);
     const onCpu = await createSession(model, { backend: 'cpu' });
-    expect(onCpu.path).toBe('tfjs');
+    expect(onCpu.path).toBe('js-kernels');
     expectClose(await onCpu.run(images, shape[0]), logits, 1e-4);
     onCpu.dispose();
   });

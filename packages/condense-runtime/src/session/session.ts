@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CondensedModel } from '../artifact/types.js';
 import { loadKernels } from '../kernels/load.js';
-import type { WasmKernels } from '../kernels/wasm-kernels.js';
+import { KernelModule } from '../kernels/kernel-module.js';
 import { layerWeights } from './layer-weights.js';
 import { TfjsForward } from './tfjs-forward.js';
-import { kernelPathObstacle, WasmForward } from './wasm-forward.js';
+import { kernelPathObstacle, KernelForward } from './kernel-forward.js';
 
 export interface SessionOptions {
   /** tfjs backend to run on; default the current one. Setting it switches tfjs's global backend. */
@@ -13,14 +13,17 @@ export interface SessionOptions {
    * Kernels for the wasm path. Default: `loadKernels()`, which fetches the shipped kernels.wasm
    * (browsers); in Node pass `await loadKernelsFromFile()` from `@condensenet/runtime/node`.
    */
-  kernels?: WasmKernels;
+  kernels?: KernelModule;
 }
 
 export interface Session {
   readonly backend: string;
-  /** `wasm-kernels` on the wasm backend when the model fits the kernels, `tfjs` otherwise. */
-  readonly path: 'wasm-kernels' | 'tfjs';
-  /** Why the wasm backend fell back to stock ops, when it did. */
+  /**
+   * When the model fits the kernels: `wasm-kernels` on the wasm backend, `js-kernels` (their
+   * JavaScript port) on the cpu backend; `tfjs` (stock ops) otherwise.
+   */
+  readonly path: 'wasm-kernels' | 'js-kernels' | 'tfjs';
+  /** Why the wasm or cpu backend fell back to stock ops, when it did. */
   readonly fallbackReason?: string;
   readonly classes: readonly string[];
   /** images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. */
@@ -29,9 +32,11 @@ export interface Session {
 }
 
 /**
- * Runs a condensed model: on the wasm backend with this package's SIMD kernels (no tfjs op on
- * the hot path), on every other backend (and for models the kernels do not fit) with stock
- * tfjs-core ops.
+ * Runs a condensed model: on the wasm backend with this package's SIMD kernels, on the cpu
+ * backend with their JavaScript port (tfjs's cpu convs are plain JavaScript too, and stock ops
+ * would gather channels slowly and then run the grouped convs densely), both without any tfjs op
+ * on the hot path; on GPU backends (and for models the kernels do not fit) with stock tfjs-core
+ * ops.
  */
 export async function createSession(model: CondensedModel, options: SessionOptions = {}): Promise<Session> {
   if (options.backend && tf.getBackend() !== options.backend) {
@@ -40,12 +45,14 @@ export async function createSession(model: CondensedModel, options: SessionOptio
   await tf.ready();
   const backend = tf.getBackend();
   const classes = [...model.classes];
-  const obstacle = backend === 'wasm' ? kernelPathObstacle(layerWeights(model).plan) : undefined;
-  if (backend === 'wasm' && !obstacle) {
-    const forward = new WasmForward(options.kernels ?? (await loadKernels()), model);
+  const kernelBackend = backend === 'wasm' || backend === 'cpu';
+  const obstacle = kernelBackend ? kernelPathObstacle(layerWeights(model).plan) : undefined;
+  if (kernelBackend && !obstacle) {
+    const kernels = backend === 'cpu' ? KernelModule.javascript() : (options.kernels ?? (await loadKernels()));
+    const forward = new KernelForward(kernels, model);
     return {
       backend,
-      path: 'wasm-kernels',
+      path: kernels.kind === 'wasm' ? 'wasm-kernels' : 'js-kernels',
       classes,
       run: async (images, batch) => forward.predict(images, batch),
       dispose: () => {},

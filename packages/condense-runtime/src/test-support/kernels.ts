@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
-import { WasmKernels } from '../kernels/wasm-kernels.js';
+import { KernelModule } from '../kernels/kernel-module.js';
 
 /**
- * A fresh kernel module from the wasm that global-setup.ts compiled from asm/kernels.ts for this
- * run, so tests never run against a stale dist/kernels/kernels.wasm.
+ * A fresh kernel module: the JavaScript port, or the wasm that global-setup.ts compiled from
+ * asm/kernels.ts for this run (so tests never run against a stale dist/kernels/kernels.wasm).
  */
-export async function testKernels(): Promise<WasmKernels> {
-  return WasmKernels.instantiate(await readFile(inject('kernelsWasmPath')));
+export async function testKernels(kind: 'wasm' | 'js' = 'wasm'): Promise<KernelModule> {
+  return kind === 'js' ? KernelModule.javascript() : KernelModule.instantiate(await readFile(inject('kernelsWasmPath')));
 }

@@ -1,0 +1,24 @@
+/**
+ * The kernels' calling convention, shared by the SIMD WebAssembly build of asm/kernels.ts and
+ * its JavaScript port: byte addresses into `memory`, semantics documented in asm/kernels.ts.
+ */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  condensedConv1x1(
+    x: number, xStride: number, spans: number, spanPixels: number,
+    index: number, scale: number, shift: number, weight: number, bias: number, relu: number,
+    quads: number, K: number, kOut: number,
+    y: number, yStride: number, ySpanPitch: number, yOffset: number,
+    scratch: number,
+  ): void;
+  groupedConv3x3(
+    x: number, batch: number, height: number, width: number, cin: number, groups: number,
+    weight: number, cout: number, stride: number,
+    y: number, yStride: number, yOffset: number,
+  ): void;
+  avgPool2x2(
+    x: number, batch: number, height: number, width: number, channels: number, xStride: number,
+    y: number, yStride: number,
+  ): void;
+}
