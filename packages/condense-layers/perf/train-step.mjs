@@ -36,11 +36,14 @@ const log = (...a) => console.error(...a);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const QUICK = { stages: [2, 2, 2], growth: [8, 16, 32], inputSize: 28, inputChannels: 1, poolSize: 7 };
-const CONFIGS = {
-  quick64: { config: QUICK, batch: 64, size: 28, ch: 1 },
-  quick128: { config: QUICK, batch: 128, size: 28, ch: 1 },
-  'cn86-64': { config: 'condensenet-86', batch: 64, size: 32, ch: 3 },
-};
+/** `quick<batch>` or `cn86-<batch>`. */
+function configFor(name) {
+  const q = /^quick(\d+)$/.exec(name);
+  if (q) return { config: QUICK, batch: Number(q[1]), size: 28, ch: 1 };
+  const c = /^cn86-(\d+)$/.exec(name);
+  if (c) return { config: 'condensenet-86', batch: Number(c[1]), size: 32, ch: 3 };
+  throw new Error(`unknown config ${name} (quick<batch> or cn86-<batch>)`);
+}
 
 await tf.setBackend(backend);
 await tf.ready();
@@ -61,7 +64,7 @@ function step(m, model, x, y, strategies = {}) {
 
 const results = [];
 for (const name of configs) {
-  const c = CONFIGS[name];
+  const c = configFor(name);
   const x = tf.randomNormal([c.batch, c.size, c.size, c.ch]);
   const y = tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % 10), 'int32');
   const setups = mods.map(({ lib, m, strategies }) => {
