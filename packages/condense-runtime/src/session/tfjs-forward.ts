@@ -20,7 +20,7 @@ interface TfDenseLayer {
 
 /**
  * Block-diagonal dense HWIO filter for a grouped conv given as OIHW [cout, cin/groups, k, k]:
- * the fastest stock grouped conv on every backend we measured at CondenseNet's sizes. `columns`
+ * the fastest stock grouped conv on cpu and wasm at CondenseNet's sizes (tfjs-platform.md). `columns`
  * reorders outputs (output c takes grouped row columns[c]), which folds the 1x1's channel
  * shuffle into the filter.
  */
