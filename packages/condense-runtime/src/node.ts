@@ -1,8 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selectBackend, type BackendLoader, type BackendName } from './api/backend.js';
+import { createRuntimeModel, isCondensedModel, type ArtifactSource, type LoadOptions, type RuntimeModel } from './api/runtime-model.js';
 import { decodeArtifact, readManifest } from './artifact/decode.js';
 import { encodeArtifact, type EncodeOptions } from './artifact/encode.js';
+import { ARTIFACT_MANIFEST_FILE, ARTIFACT_WEIGHTS_FILE } from './artifact/from-state-dict.js';
 import type { CondensedModel } from './artifact/types.js';
 import { KERNELS_WASM_URL } from './kernels/load.js';
 import { KernelModule } from './kernels/kernel-module.js';
@@ -23,4 +26,64 @@ export async function saveArtifactToFile(manifestPath: string, model: CondensedM
 /** Node has no fetch for file: URLs, so the shipped kernels.wasm is read from disk. */
 export async function loadKernelsFromFile(path: string = fileURLToPath(KERNELS_WASM_URL)): Promise<KernelModule> {
   return KernelModule.instantiate(await readFile(path));
+}
+
+/** Writes `model.cnn.json` and `model.cnn.bin` into `dir`, beside whatever else is there; returns the manifest path. */
+export async function saveArtifactToDirectory(dir: string, model: CondensedModel, options: Omit<EncodeOptions, 'weightsFile'> = {}): Promise<string> {
+  const manifestPath = join(dir, ARTIFACT_MANIFEST_FILE);
+  await saveArtifactToFile(manifestPath, model, { ...options, weightsFile: ARTIFACT_WEIGHTS_FILE });
+  return manifestPath;
+}
+
+/** The manifest `path` names: itself, or `model.cnn.json` inside it when it is a directory. */
+export async function resolveArtifactPath(path: string): Promise<string> {
+  const info = await stat(path).catch(() => {
+    throw new Error(`${path}: no such file or directory`);
+  });
+  if (!info.isDirectory()) return path;
+  const inside = join(path, ARTIFACT_MANIFEST_FILE);
+  if (!(await stat(inside).catch(() => undefined))?.isFile()) {
+    throw new Error(`${path}: holds no ${ARTIFACT_MANIFEST_FILE} (write one with 'condense convert')`);
+  }
+  return inside;
+}
+
+/** Optional packages per backend, tried in order; none is a dependency of this package. */
+const BACKEND_PACKAGES: Record<BackendName, string[]> = {
+  tensorflow: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
+  webgpu: ['@tensorflow/tfjs-backend-webgpu'],
+  webgl: ['@tensorflow/tfjs-backend-webgl'],
+  wasm: ['@tensorflow/tfjs-backend-wasm'],
+  cpu: ['@tensorflow/tfjs-backend-cpu'],
+};
+
+/** Imports the first installed package of a backend, which registers it with tfjs. */
+export const importBackendPackage: BackendLoader = async (backend) => {
+  const missing: string[] = [];
+  for (const specifier of BACKEND_PACKAGES[backend]) {
+    try {
+      await import(specifier);
+      return;
+    } catch {
+      missing.push(specifier);
+    }
+  }
+  throw new Error(`${missing.join(' / ')} not installed`);
+};
+
+/**
+ * Node entry: loads an artifact from a manifest path or a directory holding `model.cnn.json`
+ * (or from bytes / a decoded model), imports the chosen backend's package, and opens a session;
+ * on wasm the kernels come from the shipped kernels.wasm on disk.
+ */
+export async function loadModel(source: string | ArtifactSource, options: LoadOptions = {}): Promise<RuntimeModel> {
+  const model =
+    typeof source === 'string'
+      ? await loadArtifactFromFile(await resolveArtifactPath(source))
+      : isCondensedModel(source)
+        ? source
+        : decodeArtifact(source.json, source.weights);
+  const backend = await selectBackend(options.backend ?? 'auto', importBackendPackage);
+  const kernels = options.kernels ?? (backend === 'wasm' ? await loadKernelsFromFile() : undefined);
+  return createRuntimeModel(model, { backend, ...(kernels ? { kernels } : {}) });
 }

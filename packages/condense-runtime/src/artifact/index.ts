@@ -5,3 +5,10 @@ export { encodeArtifact, type EncodedArtifact, type EncodeOptions } from './enco
 export { decodeArtifact, readManifest, type ManifestSource } from './decode.js';
 export { fetchArtifact } from './fetch.js';
 export { expectedTensors, type ExpectedTensor } from './expected.js';
+export {
+  ARTIFACT_MANIFEST_FILE,
+  ARTIFACT_WEIGHTS_FILE,
+  condensedModelFromStateDict,
+  type StateDictEntry,
+  type StateDictMetadata,
+} from './from-state-dict.js';

@@ -1,0 +1,82 @@
+import { decodeArtifact, type ManifestSource } from '../artifact/decode.js';
+import { fetchArtifact } from '../artifact/fetch.js';
+import type { CondensedModel } from '../artifact/types.js';
+import type { KernelModule } from '../kernels/kernel-module.js';
+import { createSession, type Session } from '../session/session.js';
+import { selectBackend, type BackendChoice, type BackendLoader } from './backend.js';
+import { toModelInput, type ImageInput } from './pixels.js';
+import { toPredictions, type Predictions } from './predictions.js';
+
+export interface LoadOptions {
+  /** Default `auto` (see AUTO_ORDER). Selecting switches tfjs's global backend. */
+  backend?: BackendChoice;
+  /** Kernels for the wasm path; default: the shipped kernels.wasm, fetched (browser) or read (Node). */
+  kernels?: KernelModule;
+}
+
+export interface RuntimeModel {
+  /** The backend the session got (what `auto` resolved to). */
+  readonly backend: string;
+  /** How it runs there: the wasm kernels, their JavaScript port, or stock tfjs ops. */
+  readonly path: Session['path'];
+  readonly fallbackReason?: string;
+  readonly classes: readonly string[];
+  /** Input images are size x size with this many channels. */
+  readonly inputSize: number;
+  readonly inputChannels: number;
+  /** Runs one image through, so the first real call does not pay for compilation or allocation. */
+  warmUp(): Promise<void>;
+  predict(images: ImageInput): Promise<Predictions>;
+  /** Releases the session's tensors; the model cannot predict afterwards. */
+  dispose(): void;
+}
+
+/** Artifact sources both entries accept: a decoded model, or the manifest and weight bytes. */
+export type ArtifactSource = CondensedModel | { json: ManifestSource; weights: ArrayBuffer | ArrayBufferView };
+
+export function isCondensedModel(source: unknown): source is CondensedModel {
+  return typeof source === 'object' && source !== null && (source as CondensedModel).tensors instanceof Map;
+}
+
+/** A model ready to predict on the backend chosen by `options.backend`. */
+export async function createRuntimeModel(model: CondensedModel, options: LoadOptions = {}, load?: BackendLoader): Promise<RuntimeModel> {
+  const backend = await selectBackend(options.backend ?? 'auto', load);
+  const session = await createSession(model, { backend, ...(options.kernels ? { kernels: options.kernels } : {}) });
+  const geometry = { size: model.config.inputSize, channels: model.config.inputChannels };
+  let disposed = false;
+  const run = async (images: ImageInput) => {
+    if (disposed) throw new Error('predict: the model was disposed');
+    const { pixels, batch } = await toModelInput(images, geometry);
+    return toPredictions(await session.run(pixels, batch), batch, session.classes);
+  };
+  return {
+    backend: session.backend,
+    path: session.path,
+    ...(session.fallbackReason ? { fallbackReason: session.fallbackReason } : {}),
+    classes: session.classes,
+    inputSize: geometry.size,
+    inputChannels: geometry.channels,
+    async warmUp() {
+      await session.run(new Float32Array(geometry.size * geometry.size * geometry.channels), 1);
+    },
+    predict: run,
+    dispose() {
+      disposed = true;
+      session.dispose();
+    },
+  };
+}
+
+/**
+ * Browser entry: loads an artifact from a URL of its manifest (the weight file is fetched beside
+ * it), from its bytes, or a decoded model, and opens a session on it.
+ */
+export async function loadModel(source: string | URL | ArtifactSource, options: LoadOptions = {}): Promise<RuntimeModel> {
+  const model =
+    typeof source === 'string' || source instanceof URL
+      ? await fetchArtifact(source)
+      : isCondensedModel(source)
+        ? source
+        : decodeArtifact(source.json, source.weights);
+  return createRuntimeModel(model, options);
+}
