@@ -11,14 +11,15 @@ export interface BackendStrategies {
 }
 
 /**
- * Defaults per backend, taken from bench/results/*.json (the package README names the machine
- * and quotes the numbers): whole-model timings with each strategy forced decide, not op-level
- * guesses. Backends not measured (webgl, webgpu) get one dense block-diagonal conv per layer,
- * the fewest kernel launches, and the plain gather.
+ * Defaults per backend, from bench/results/amd-epyc-2core-node20.json (the README quotes the
+ * numbers): the op-level medians over CondenseNet-86's layer shapes decide; whole-model runs
+ * with each alternative forced are recorded beside them but on the shared 2-core machine their
+ * differences were within run-to-run noise. Backends not measured (webgl, webgpu) get one dense
+ * block-diagonal conv per layer, the fewest kernel launches, and the plain gather.
  */
 const MEASURED: Record<string, BackendStrategies> = {
-  cpu: { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'gather' },
-  wasm: { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'matMul' },
+  cpu: { pointwise: 'batchedMatMul', spatial: 'split', indexSelect: 'gather' },
+  wasm: { pointwise: 'blockDiagonal', spatial: 'split', indexSelect: 'matMul' },
 };
 
 const UNMEASURED: BackendStrategies = { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'gather' };
