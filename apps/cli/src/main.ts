@@ -2,6 +2,8 @@ import { summaryCommand, SUMMARY_HELP } from './commands/summary.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { convertCommand, CONVERT_HELP } from './commands/convert.js';
 import { evalCommand, EVAL_HELP } from './commands/eval.js';
+import { predictCommand, PREDICT_HELP } from './commands/predict.js';
+import { benchCommand, BENCH_HELP } from './commands/bench.js';
 import { UsageError } from './errors.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
@@ -13,6 +15,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   train: { run: trainCommand, help: TRAIN_HELP },
   convert: { run: convertCommand, help: CONVERT_HELP },
   eval: { run: evalCommand, help: EVAL_HELP },
+  predict: { run: predictCommand, help: PREDICT_HELP },
+  bench: { run: benchCommand, help: BENCH_HELP },
 };
 
 const HELP = `condense: CondenseNet (learned group convolutions) for TensorFlow.js
@@ -22,8 +26,10 @@ Usage: condense <command> [options]
 Commands:
   summary    layers, FLOPs and parameters of a model, training and condensed form
   train      train a CondenseNet (default: quick start on Fashion-MNIST), condense, evaluate
-  convert    a trained checkpoint -> the condensed model
+  convert    a trained checkpoint -> the condensed model (and its runtime artifact)
   eval       top-1 / top-5 of a checkpoint or saved model on a data set
+  predict    classify PNG / JPEG images with a converted model
+  bench      inference latency and images/s of a converted model or a preset
 
 Run 'condense help <command>' or 'condense <command> --help' for a command's options.`;
 

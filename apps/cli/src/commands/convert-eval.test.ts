@@ -27,8 +27,9 @@ describe('condense convert', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cli-convert-')), 'm');
     const { code, out: text } = await run('convert', join(runDir, 'last.ckpt'), '--out', out, '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(text)).toMatchObject({ out });
+    expect(JSON.parse(text)).toMatchObject({ out, artifact: join(out, 'model.cnn.json') });
     expect(existsSync(join(out, 'weights.bin'))).toBe(true);
+    expect(existsSync(join(out, 'model.cnn.bin'))).toBe(true);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { convertCheckpoint, selectBackend } from '@condensenet/train';
 import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { humanCount } from '../format.js';
+import { writeRuntimeArtifact } from '../runtime-artifact.js';
 
 export const CONVERT_HELP = `condense convert: turn a trained checkpoint into the condensed model
 
@@ -13,7 +14,11 @@ Usage: condense convert CHECKPOINT --out DIR [--no-condensing-linear] [--json]
 CHECKPOINT is a last.ckpt written by 'condense train' (or its run directory). Every learned
 group convolution becomes index -> BN -> grouped 1x1 conv -> shuffle; the classifier becomes the
 reference's condensing linear (half the features) unless --no-condensing-linear. Refuses a
-checkpoint whose layers have not reached their last condensing stage.`;
+checkpoint whose layers have not reached their last condensing stage.
+
+Writes DIR/model.json + weights.bin (tfjs-layers) and, beside them, the @condensenet/runtime
+artifact DIR/model.cnn.json + model.cnn.bin that 'condense predict' and 'condense bench' run
+(not with --no-condensing-linear, which the artifact cannot hold).`;
 
 export async function convertCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -38,11 +43,12 @@ export async function convertCommand(argv: string[], io: CliIO): Promise<number>
     condensingLinear: !values['no-condensing-linear'],
   });
   const cost = countCost(buildPlan(condenseNetMetadata(model).config), 'condensed');
+  const artifact = values['no-condensing-linear'] ? undefined : await writeRuntimeArtifact(model, outDir);
   model.dispose();
   io.out(
     values.json
-      ? JSON.stringify({ out: outDir, flops: cost.flops, params: cost.params })
-      : `wrote ${outDir}/model.json and weights.bin: condensed model, ${humanCount(cost.flops)} FLOPs, ${humanCount(cost.params)} parameters`,
+      ? JSON.stringify({ out: outDir, ...(artifact ? { artifact } : {}), flops: cost.flops, params: cost.params })
+      : `wrote ${outDir}/model.json and weights.bin${artifact ? ' (runtime: model.cnn.json, model.cnn.bin)' : ''}: condensed model, ${humanCount(cost.flops)} FLOPs, ${humanCount(cost.params)} parameters`,
   );
   return 0;
 }

@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { buildCondenseNet } from '@condensenet/layers';
+import { selectBackend, type CondensedModel } from '@condensenet/runtime';
+import { importBackendPackage, loadArtifactFromFile, loadModel, resolveArtifactPath } from '@condensenet/runtime/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { UsageError } from '../errors.js';
+import { BACKEND_HELP, backendFlag } from '../flags/backend.js';
+import { ARCHITECTURE_FLAGS_HELP, MODEL_FLAG_OPTIONS, configFromFlags, type ModelFlagValues } from '../flags/model-flags.js';
+import { integerFlag } from '../flags/numbers.js';
+import type { CliIO } from '../io.js';
+import { runtimeModelOf } from '../runtime-artifact.js';
+
+export const BENCH_HELP = `condense bench: inference speed of a converted model with @condensenet/runtime
+
+Usage: condense bench (MODEL | --preset NAME | --stages A-B-C --growth A-B-C) [--backend B]
+                     [--batch N] [--runs R] [--json]
+
+MODEL is a runtime artifact (model.cnn.json) or a directory holding one; a preset or
+architecture gets random weights (speed does not depend on them). Runs one warm-up batch, then
+R timed batches of N random images, and prints the median latency per batch, images per second
+and the execution path the session used (wasm-kernels, js-kernels or tfjs).
+
+  --batch N     images per batch (default 1)
+  --runs R      timed batches after the warm-up (default 10)
+  ${BACKEND_HELP}
+  --json        one JSON object
+
+${ARCHITECTURE_FLAGS_HELP}
+  --data KIND              input size, stem and classes of a preset or architecture`;
+
+export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      ...MODEL_FLAG_OPTIONS,
+      backend: { type: 'string' },
+      batch: { type: 'string' },
+      runs: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.out(BENCH_HELP);
+    return 0;
+  }
+  const described = values.preset !== undefined || values.stages !== undefined;
+  if (positionals.length > 1 || (positionals.length === 1) === described) {
+    throw new UsageError('give either one MODEL or a model description (--preset NAME, or --stages and --growth)');
+  }
+  const batch = integerFlag('--batch', values.batch) ?? 1;
+  const runs = integerFlag('--runs', values.runs) ?? 10;
+  const backend = await selectBackend(backendFlag(values.backend), importBackendPackage);
+  const source = positionals.length === 1 ? await loadArtifactFromFile(await resolveArtifactPath(positionals[0])) : randomModel(values);
+  const model = await loadModel(source, { backend });
+  const x = tf.randomUniform([batch, model.inputSize, model.inputSize, model.inputChannels]);
+  const times: number[] = [];
+  try {
+    await model.predict(x);
+    for (let r = 0; r < runs; r++) {
+      const start = performance.now();
+      await model.predict(x);
+      times.push(performance.now() - start);
+    }
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  const result = {
+    backend: model.backend,
+    path: model.path,
+    ...(model.fallbackReason ? { fallbackReason: model.fallbackReason } : {}),
+    batch,
+    runs,
+    medianMs: median,
+    minMs: sorted[0],
+    imagesPerSecond: (1000 * batch) / median,
+  };
+  io.out(
+    values.json
+      ? JSON.stringify(result)
+      : `${result.backend} (${result.path}${model.fallbackReason ? `: ${model.fallbackReason}` : ''}), batch ${batch}: ` +
+          `median ${median.toFixed(2)} ms per batch over ${runs} runs (min ${sorted[0].toFixed(2)} ms), ${result.imagesPerSecond.toFixed(1)} images/s`,
+  );
+  return 0;
+}
+
+/** The condensed form with the builder's random initial weights, converted through layers. */
+function randomModel(values: ModelFlagValues): CondensedModel {
+  const layers = buildCondenseNet(configFromFlags(values), { form: 'condensed' });
+  try {
+    return runtimeModelOf(layers);
+  } finally {
+    layers.dispose();
+  }
+}
