@@ -25,7 +25,7 @@ describe('condense train', () => {
     expect(report.iterations).toBe(3);
     expect(report.condensed.flops).toBeLessThan(report.training.flops);
     expect(report.training.top1).toBeGreaterThanOrEqual(0);
-    for (const f of ['last.ckpt', 'log.jsonl', 'learning-curve.png', 'condensed/model.json', 'condensed/weights.bin']) {
+    for (const f of ['last.ckpt', 'log.jsonl', 'learning-curve.png', 'condensed/model.json', 'condensed/weights.bin', 'condensed/model.cnn.json', 'condensed/model.cnn.bin']) {
       expect(existsSync(join(out, f))).toBe(true);
     }
   }, 120_000);

@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildPlan, countCost, geometryForInput, resolveConfig } from '@condensenet/core';
 import type { CondenseNetConfig, CondenseNetConfigInput } from '@condensenet/core';
-import { buildCondenseNet, condense } from '@condensenet/layers';
+import { BN_EPSILON, buildCondenseNet, condense, exportReferenceStateDict } from '@condensenet/layers';
 import { fileHandler } from '@condensenet/layers/node';
+import { condensedModelFromStateDict } from '@condensenet/runtime';
+import { saveArtifactToDirectory } from '@condensenet/runtime/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select-backend.js';
 import type { BackendChoice, SelectedBackend } from '../backend/select-backend.js';
@@ -52,7 +54,10 @@ export interface RunTrainingResult {
   condensed?: FormReport;
   model: tfl.LayersModel;
   condensedModel?: tfl.LayersModel;
-  /** Directory of the saved condensed model (tfjs model.json + weights.bin). */
+  /**
+   * Directory of the saved condensed model (tfjs model.json + weights.bin) and its runtime
+   * artifact (model.cnn.json + model.cnn.bin).
+   */
   condensedDir?: string;
   seconds: number;
 }
@@ -102,6 +107,14 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   attachDataset(condensedModel, dataset);
   const condensedDir = join(trainOptions.outDir, 'condensed');
   await condensedModel.save(fileHandler(condensedDir));
+  // Beside the layers model, the artifact @condensenet/runtime (and `condense predict`) runs.
+  const artifact = condensedModelFromStateDict(exportReferenceStateDict(condensedModel), {
+    config,
+    normalization: dataset,
+    classes: dataset.classNames,
+    batchNormEpsilon: BN_EPSILON,
+  });
+  await saveArtifactToDirectory(condensedDir, artifact);
   return {
     backend,
     dataset,
