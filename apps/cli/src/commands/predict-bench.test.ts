@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCondenseNet } from '@condensenet/layers';
@@ -64,6 +64,19 @@ describe('condense predict', () => {
     const { code, err } = await run('predict', dir, notImage, '--backend', 'cpu');
     expect(code).toBe(2);
     expect(err).toBe(`condense predict: ${notImage}: cannot decode: neither a JPEG nor a PNG image`);
+  });
+
+  it('names a corrupt model or a truncated PNG in one line', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'cli-bad-model-'));
+    writeFileSync(join(bad, 'model.cnn.json'), '{"format":"condensenet-runtime-artifact","version":2}');
+    const image = writePng(join(dir, 'c.png'), 8, 8, () => [1, 2, 3]);
+    const model = await run('predict', bad, image, '--backend', 'cpu');
+    expect(model).toMatchObject({ code: 1, err: 'condense predict: artifact version: unknown artifact version 2; this runtime reads version 1' });
+    const truncated = join(dir, 'truncated.png');
+    writeFileSync(truncated, readFileSync(image).subarray(0, 40));
+    const png = await run('predict', dir, truncated, '--backend', 'cpu');
+    expect(png.code).toBe(2);
+    expect(png.err).toMatch(/^condense predict: .*truncated\.png: cannot decode as PNG: [^\n]+$/);
   });
 
   it.each([
