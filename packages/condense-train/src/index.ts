@@ -1,6 +1,6 @@
 export * from './data/index.js';
 export { defaultAugmentation } from './data/default-augmentation.js';
-export { AUTO_ORDER, BACKEND_CHOICES, selectBackend, type BackendChoice, type SelectedBackend } from './backend/select-backend.js';
+export { AUTO_ORDER, BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendName, type SelectedBackend } from './backend/select-backend.js';
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -30,9 +30,9 @@ export {
   type TrainHooks,
   type TrainResult,
 } from './training/trainer.js';
+export { DATASET_METADATA_KEY, attachDataset, datasetOf } from './run/dataset-metadata.js';
+export { runtimeModelOf, writeRuntimeArtifact } from './run/runtime-artifact.js';
 export {
-  DATASET_METADATA_KEY,
-  attachDataset,
   defaultOutDir,
   runTraining,
   type FormReport,

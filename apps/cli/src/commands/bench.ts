@@ -8,7 +8,7 @@ import { BACKEND_HELP, backendFlag } from '../flags/backend.js';
 import { ARCHITECTURE_FLAGS_HELP, MODEL_FLAG_OPTIONS, configFromFlags, type ModelFlagValues } from '../flags/model-flags.js';
 import { integerFlag } from '../flags/numbers.js';
 import type { CliIO } from '../io.js';
-import { runtimeModelOf } from '../runtime-artifact.js';
+import { runtimeModelOf } from '@condensenet/train';
 
 export const BENCH_HELP = `condense bench: inference speed of a converted model with @condensenet/runtime
 

@@ -5,7 +5,7 @@ import { convertCheckpoint, selectBackend } from '@condensenet/train';
 import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { humanCount } from '../format.js';
-import { writeRuntimeArtifact } from '../runtime-artifact.js';
+import { writeRuntimeArtifact } from '@condensenet/train';
 
 export const CONVERT_HELP = `condense convert: turn a trained checkpoint into the condensed model
 

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, evaluateSaved, selectBackend } from '@condensenet/train';
-import type { BackendChoice, Evaluation } from '@condensenet/train';
+import { evaluateSaved, selectBackend } from '@condensenet/train';
+import type { Evaluation } from '@condensenet/train';
 import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
+import { BACKEND_HELP, backendFlag } from '../flags/backend.js';
 import { integerFlag } from '../flags/numbers.js';
 
 export const EVAL_HELP = `condense eval: top-1 / top-5 of a saved model on a data set's test split
@@ -13,7 +14,7 @@ MODEL is a checkpoint (last.ckpt), a run directory, or a saved model directory (
 A finished training-form model is evaluated in both forms: as trained and condensed.
   --data SPEC      fashion-mnist | mnist | cifar10:DIR | cifar100:DIR | folder:DIR
   --test-limit N   evaluate a seeded random N of the test images
-  --backend B      ${BACKEND_CHOICES.join(' | ')} (default auto)`;
+  ${BACKEND_HELP}`;
 
 export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -34,11 +35,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('expected one MODEL (a checkpoint or a model directory)');
   if (!values.data) throw new UsageError('--data SPEC is required (e.g. --data fashion-mnist)');
-  const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (!BACKEND_CHOICES.includes(backend)) {
-    throw new UsageError(`--backend ${values.backend}: expected one of ${BACKEND_CHOICES.join(', ')}`);
-  }
-  await selectBackend(backend);
+  await selectBackend(backendFlag(values.backend));
   const result = await evaluateSaved(positionals[0], values.data, { testLimit: integerFlag('--test-limit', values['test-limit']) });
   if (values.json) {
     io.out(JSON.stringify(result));

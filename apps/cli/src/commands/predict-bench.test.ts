@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main.js';
-import { writeRuntimeArtifact } from '../runtime-artifact.js';
+import { writeRuntimeArtifact } from '@condensenet/train';
 
 async function run(...argv: string[]) {
   const out: string[] = [];

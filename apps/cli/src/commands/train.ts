@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, REFERENCE_TRAIN_OPTIONS, defaultOutDir, runTraining } from '@condensenet/train';
-import type { BackendChoice, RunTrainingResult } from '@condensenet/train';
-import { UsageError } from '../errors.js';
+import { REFERENCE_TRAIN_OPTIONS, defaultOutDir, runTraining } from '@condensenet/train';
+import type { RunTrainingResult } from '@condensenet/train';
 import type { CliIO } from '../io.js';
 import { ARCHITECTURE_FLAGS_HELP, ARCHITECTURE_FLAG_OPTIONS, architectureFromFlags, asUsageError } from '../flags/model-flags.js';
+import { BACKEND_HELP, backendFlag } from '../flags/backend.js';
 import { integerFlag, numberFlag } from '../flags/numbers.js';
 import { humanCount } from '../format.js';
 
@@ -38,7 +38,7 @@ Training (the reference's recipe: SGD, Nesterov momentum 0.9, cosine LR per iter
   --weight-decay X         default ${REFERENCE_TRAIN_OPTIONS.weightDecay}
   --group-lasso-lambda X   group-lasso weight, default 0
   --seed N                 data order and augmentation, default 0
-  --backend B              ${BACKEND_CHOICES.join(' | ')} (default auto: the fastest installed)
+  ${BACKEND_HELP}
 Output:
   --out DIR                checkpoints, log.jsonl, learning-curve.png, condensed/ (default runs/<data>)
   --resume                 continue from DIR/last.ckpt
@@ -74,10 +74,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(TRAIN_HELP);
     return 0;
   }
-  const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (!BACKEND_CHOICES.includes(backend)) {
-    throw new UsageError(`--backend ${values.backend}: expected one of ${BACKEND_CHOICES.join(', ')}`);
-  }
+  const backend = backendFlag(values.backend);
   const data = values.data ?? QUICKSTART.data;
   const given = Object.keys(ARCHITECTURE_FLAG_OPTIONS).some((k) => values[k as keyof typeof values] !== undefined);
   const model = architectureFromFlags(given ? values : { stages: QUICKSTART.stages, growth: QUICKSTART.growth });
@@ -143,7 +140,7 @@ function reportJson(run: RunTrainingResult) {
 function reportText(run: RunTrainingResult): string {
   const c = run.config;
   const lines = [
-    `backend    ${run.backend.name} (${run.backend.source})`,
+    `backend    ${run.backend.name}`,
     `data       ${run.dataset.name}: ${run.dataset.trainSize} train / ${run.dataset.testSize} test images, ${run.dataset.height}x${run.dataset.width}x${run.dataset.channels}`,
     `model      stages ${c.stages.join('-')}, growth ${c.growth.join('-')}, G ${c.group1x1}, C ${c.condenseFactor}`,
     `time       ${(run.seconds / 60).toFixed(1)} min, ${run.result.iteration} iterations`,

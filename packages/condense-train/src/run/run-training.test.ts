@@ -19,7 +19,7 @@ describe('runTraining', () => {
       testLimit: 32,
       hooks: { write: (t) => lines.push(t), interactive: false },
     });
-    expect(run.backend.name).toBe('wasm');
+    expect(run.backend).toEqual({ name: 'wasm' });
     expect(run.config).toMatchObject({ inputSize: 28, inputChannels: 1, poolSize: 7, stemStride: 1, numClasses: 10 });
     expect(run.result.status).toBe('finished');
     expect(run.result.iteration).toBe(8);

@@ -2,10 +2,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildPlan, countCost, geometryForInput, resolveConfig } from '@condensenet/core';
 import type { CondenseNetConfig, CondenseNetConfigInput } from '@condensenet/core';
-import { BN_EPSILON, buildCondenseNet, condense, exportReferenceStateDict } from '@condensenet/layers';
+import { buildCondenseNet, condense } from '@condensenet/layers';
 import { fileHandler } from '@condensenet/layers/node';
-import { condensedModelFromStateDict } from '@condensenet/runtime';
-import { saveArtifactToDirectory } from '@condensenet/runtime/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select-backend.js';
 import type { BackendChoice, SelectedBackend } from '../backend/select-backend.js';
@@ -22,6 +20,8 @@ import { REFERENCE_TRAIN_OPTIONS } from '../training/options.js';
 import type { TrainOptions } from '../training/options.js';
 import { train } from '../training/trainer.js';
 import type { TrainHooks, TrainResult } from '../training/trainer.js';
+import { attachDataset } from './dataset-metadata.js';
+import { writeRuntimeArtifact } from './runtime-artifact.js';
 
 /** The architecture without its input geometry, which comes from the data set. */
 export type ModelChoice = Omit<CondenseNetConfigInput, 'data' | 'inputSize' | 'inputChannels' | 'stemStride' | 'poolSize' | 'numClasses'>;
@@ -62,8 +62,6 @@ export interface RunTrainingResult {
   seconds: number;
 }
 
-/** Metadata key under which a saved model carries its data set (classes and normalisation). */
-export const DATASET_METADATA_KEY = 'dataset';
 
 /**
  * The whole job: pick the backend, open the data, size the network to the images, train with
@@ -108,13 +106,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const condensedDir = join(trainOptions.outDir, 'condensed');
   await condensedModel.save(fileHandler(condensedDir));
   // Beside the layers model, the artifact @condensenet/runtime (and `condense predict`) runs.
-  const artifact = condensedModelFromStateDict(exportReferenceStateDict(condensedModel), {
-    config,
-    normalization: dataset,
-    classes: dataset.classNames,
-    batchNormEpsilon: BN_EPSILON,
-  });
-  await saveArtifactToDirectory(condensedDir, artifact);
+  await writeRuntimeArtifact(condensedModel, condensedDir);
   return {
     backend,
     dataset,
@@ -129,11 +121,6 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   };
 }
 
-/** The data description (class names, normalisation) travels inside the saved model. */
-export function attachDataset(model: tfl.LayersModel, dataset: Dataset): void {
-  const metadata = (model.getUserDefinedMetadata() ?? {}) as Record<string, unknown>;
-  model.setUserDefinedMetadata({ ...metadata, [DATASET_METADATA_KEY]: dataset });
-}
 
 function costOf(plan: ReturnType<typeof buildPlan>, form: 'training' | 'condensed') {
   const { flops, params } = countCost(plan, form);

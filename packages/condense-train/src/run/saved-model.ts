@@ -6,7 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { readCheckpoint } from '../checkpoint/checkpoint-file.js';
 import type { Dataset } from '../data/dataset.js';
 import { trainableFromLayersModel } from '../model/layers-model.js';
-import { DATASET_METADATA_KEY, attachDataset } from './run-training.js';
+import { attachDataset, datasetOf } from './dataset-metadata.js';
 
 export interface LoadedModel {
   model: tfl.LayersModel;
@@ -26,8 +26,7 @@ export async function loadSavedModel(path: string): Promise<LoadedModel> {
   if (statSync(path).isDirectory()) {
     if (existsSync(join(path, 'model.json'))) {
       const model = await loadCondenseNet(fileHandler(path));
-      const dataset = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[DATASET_METADATA_KEY] as Dataset | undefined;
-      return { model, form: condenseNetMetadata(model).form, dataset, source: join(path, 'model.json') };
+      return { model, form: condenseNetMetadata(model).form, dataset: datasetOf(model), source: join(path, 'model.json') };
     }
     if (existsSync(join(path, 'last.ckpt'))) return loadSavedModel(join(path, 'last.ckpt'));
     throw new Error(`${path}: holds neither model.json nor last.ckpt`);

@@ -1,7 +1,7 @@
 import { BN_EPSILON, condenseNetMetadata, exportReferenceStateDict } from '@condensenet/layers';
 import { condensedModelFromStateDict, type CondensedModel } from '@condensenet/runtime';
 import { saveArtifactToDirectory } from '@condensenet/runtime/node';
-import { DATASET_METADATA_KEY, type Dataset } from '@condensenet/train';
+import { datasetOf } from './dataset-metadata.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /**
@@ -13,7 +13,7 @@ export function runtimeModelOf(model: tfl.LayersModel): CondensedModel {
   const meta = condenseNetMetadata(model);
   if (meta.form !== 'condensed') throw new Error('the runtime runs condensed models: condense the training form first');
   if (!meta.condensingLinear) throw new Error('the runtime artifact needs the condensing linear classifier (convert without --no-condensing-linear)');
-  const dataset = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[DATASET_METADATA_KEY] as Dataset | undefined;
+  const dataset = datasetOf(model);
   const channels = meta.config.inputChannels;
   return condensedModelFromStateDict(exportReferenceStateDict(model), {
     config: meta.config,
