@@ -15,7 +15,7 @@ export const QUICKSTART = {
   data: 'fashion-mnist',
   stages: '2-2-2',
   growth: '8-16-32',
-  epochs: 3,
+  epochs: 2,
   batchSize: 64,
   lr: 0.1,
 } as const;
