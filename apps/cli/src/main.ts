@@ -52,6 +52,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.err(`condense: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.help);
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (e) {

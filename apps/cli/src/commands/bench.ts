@@ -37,15 +37,10 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
       batch: { type: 'string' },
       runs: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help) {
-    io.out(BENCH_HELP);
-    return 0;
-  }
   const described = values.preset !== undefined || values.stages !== undefined;
   if (positionals.length > 1 || (positionals.length === 1) === described) {
     throw new UsageError('give either one MODEL or a model description (--preset NAME, or --stages and --growth)');

@@ -27,15 +27,10 @@ export async function convertCommand(argv: string[], io: CliIO): Promise<number>
       out: { type: 'string' },
       'no-condensing-linear': { type: 'boolean' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help) {
-    io.out(CONVERT_HELP);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UsageError('expected one CHECKPOINT (e.g. runs/fashion-mnist/last.ckpt)');
   if (!values.out) throw new UsageError('--out DIR is required');
   await selectBackend('auto');

@@ -24,15 +24,10 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       'test-limit': { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help) {
-    io.out(EVAL_HELP);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UsageError('expected one MODEL (a checkpoint or a model directory)');
   if (!values.data) throw new UsageError('--data SPEC is required (e.g. --data fashion-mnist)');
   await selectBackend(backendFlag(values.backend));

@@ -26,15 +26,10 @@ export async function predictCommand(argv: string[], io: CliIO): Promise<number>
       top: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help) {
-    io.out(PREDICT_HELP);
-    return 0;
-  }
   if (positionals.length < 2) throw new UsageError('expected MODEL and at least one IMAGE (e.g. condense predict runs/cifar10/condensed cat.png)');
   const [modelPath, ...files] = positionals;
   const top = integerFlag('--top', values.top) ?? 5;

@@ -23,14 +23,10 @@ const FORMS: CostForm[] = ['training', 'condensed', 'executed'];
 export function summaryCommand(argv: string[], io: CliIO): number {
   const { values } = parseArgs({
     args: argv,
-    options: { ...MODEL_FLAG_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...MODEL_FLAG_OPTIONS, json: { type: 'boolean' } },
     allowPositionals: false,
     strict: true,
   });
-  if (values.help) {
-    io.out(SUMMARY_HELP);
-    return 0;
-  }
   const plan = buildPlan(configFromFlags(values));
   const costs = Object.fromEntries(FORMS.map((f) => [f, countCost(plan, f)])) as Record<CostForm, CostReport>;
   if (values.json) {

@@ -65,15 +65,10 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       out: { type: 'string' },
       resume: { type: 'boolean' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
     strict: true,
   });
-  if (values.help) {
-    io.out(TRAIN_HELP);
-    return 0;
-  }
   const backend = backendFlag(values.backend);
   const data = values.data ?? QUICKSTART.data;
   const given = Object.keys(ARCHITECTURE_FLAG_OPTIONS).some((k) => values[k as keyof typeof values] !== undefined);
