@@ -1,8 +1,10 @@
-// Whole-model benchmark: CondenseNet-86 (random weights, fully condensed): the condensed form
+// Whole-model benchmark: a CondenseNet preset (default CondenseNet-86; random weights, fully
+// condensed): the condensed form
 // through createSession (on wasm: this package's kernels) vs the masked training form in stock
 // tfjs ops (what a model runs before conversion), and on wasm at batch 1 the condensed form in
 // stock tfjs ops. Prints JSON. After `npm run build`:
 //   MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967295 node bench/model.mjs [--backend cpu] [--quick]
+//     [--preset condensenet-74-c4] [--batches 1]
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -12,14 +14,16 @@ import { createSession, expectedTensors, TfjsForward } from '../dist/index.js';
 import { loadKernelsFromFile } from '../dist/node.js';
 
 const ROUNDS = process.argv.includes('--quick') ? 3 : 7;
-const BACKEND = process.argv.includes('--backend') ? process.argv[process.argv.indexOf('--backend') + 1] : 'wasm';
+const flag = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const BACKEND = flag('--backend') ?? 'wasm';
+const PRESET = flag('--preset') ?? 'condensenet-86';
 // The cpu backend runs at well under 1 GFLOP/s: batch 32 would take minutes per round there.
-const BATCHES = BACKEND === 'cpu' ? [1] : [1, 32];
+const BATCHES = flag('--batches')?.split(',').map(Number) ?? (BACKEND === 'cpu' ? [1] : [1, 32]);
 let seed = 99;
 const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Fully condensed CondenseNet-86 with random weights: each group keeps R/C distinct columns. */
+/** A fully condensed model with random weights: each group keeps R/C distinct columns. */
 function randomModel(config) {
   const plan = buildPlan(config);
   const inChannels = new Map(denseLayers(plan).map((l) => [l.name, l.inChannels]));
@@ -116,7 +120,7 @@ function macs(plan, form) {
 }
 
 await tf.setBackend(BACKEND);
-const config = resolveConfig(presetConfig('condensenet-86'));
+const config = resolveConfig(presetConfig(PRESET));
 const plan = buildPlan(config);
 const model = randomModel(config);
 const session = await createSession(model, { backend: BACKEND, kernels: await loadKernelsFromFile() });
@@ -126,8 +130,9 @@ const flopRatio = macs(plan, 'masked') / macs(plan, 'condensed');
 
 const results = [];
 for (const batch of BATCHES) {
-  const images = Float32Array.from({ length: batch * 32 * 32 * 3 }, () => rand());
-  const x = tf.tensor4d(images, [batch, 32, 32, 3]);
+  const { inputSize: side, inputChannels: channels } = config;
+  const images = Float32Array.from({ length: batch * side * side * channels }, () => rand());
+  const x = tf.tensor4d(images, [batch, side, side, channels]);
   const alternatives = {
     condensedSession: () => session.run(images, batch),
     maskedTrainingFormTfjs: () => tf.dispose(masked(x)),
@@ -156,7 +161,7 @@ for (const batch of BATCHES) {
 console.log(JSON.stringify({
   machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, tfjs: tf.version_core, loadavg: os.loadavg().map((l) => +l.toFixed(2)) },
   env: { MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? null, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? null },
-  model: 'condensenet-86', backend: BACKEND, rounds: ROUNDS, session: session.path,
+  model: PRESET, backend: BACKEND, rounds: ROUNDS, session: session.path,
   macsPerImage: { condensed: macs(plan, 'condensed'), masked: macs(plan, 'masked') },
   flopRatio: +flopRatio.toFixed(3),
   results,
