@@ -25,7 +25,7 @@ export function trainableFromLayersModel(model: tfl.LayersModel): TrainableModel
       let lowest = Infinity;
       for (const layer of layers) {
         layer.advance(progress);
-        lowest = Math.min(lowest, layer.condensationState().stage);
+        lowest = Math.min(lowest, layer.currentStage());
       }
       return Number.isFinite(lowest) ? lowest : 0;
     },
