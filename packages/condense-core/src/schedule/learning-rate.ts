@@ -1,4 +1,5 @@
 import { requireFinite, requireNonNegativeInteger, requirePositiveInteger } from '../condensation/checks.js';
+import { requireIterationPosition } from './progress.js';
 
 function requireBaseLr(baseLr: number, where: string): void {
   requireFinite(baseLr, where, 'baseLr');
@@ -30,13 +31,7 @@ export function cosineLearningRateAt(
 ): number {
   const where = 'cosineLearningRateAt';
   requireBaseLr(baseLr, where);
-  requireNonNegativeInteger(epoch, where, 'epoch');
-  requireNonNegativeInteger(batch, where, 'batch');
-  requirePositiveInteger(batchesPerEpoch, where, 'batchesPerEpoch');
-  requirePositiveInteger(epochs, where, 'epochs');
-  if (batch >= batchesPerEpoch) {
-    throw new Error(`${where}: batch = ${batch} must be below batchesPerEpoch = ${batchesPerEpoch}`);
-  }
+  requireIterationPosition(where, epoch, batch, batchesPerEpoch, epochs);
   const totalIterations = epochs * batchesPerEpoch;
   const iteration = (epoch % epochs) * batchesPerEpoch + batch;
   return 0.5 * baseLr * (1 + Math.cos((Math.PI * iteration) / totalIterations));
