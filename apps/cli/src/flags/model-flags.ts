@@ -12,6 +12,7 @@ export const ARCHITECTURE_FLAG_OPTIONS = {
   'group-3x3': { type: 'string' },
   'condense-factor': { type: 'string' },
   'dropout-rate': { type: 'string' },
+  'stem-stride': { type: 'string' },
 } as const;
 
 /** Architecture plus the input kind, for commands that build a model without data. */
@@ -29,7 +30,8 @@ export const ARCHITECTURE_FLAGS_HELP = `Model (either --preset or --stages and -
   --group-1x1 N            groups of the learned 1x1 convs (default 4)
   --group-3x3 N            groups of the 3x3 convs (default 4)
   --condense-factor N      condensation factor C (default: group-1x1)
-  --dropout-rate X         dropout before each learned conv (default 0)`;
+  --dropout-rate X         dropout before each learned conv (default 0)
+  --stem-stride N          stride of the first 3x3 conv (default: 2 above 64x64 inputs, else 1)`;
 
 export const MODEL_FLAGS_HELP = `${ARCHITECTURE_FLAGS_HELP}
   --data KIND              ${DATA_KINDS.join(' | ')}: input size, stem stride, pool, classes
@@ -39,14 +41,17 @@ export const MODEL_FLAGS_HELP = `${ARCHITECTURE_FLAGS_HELP}
 export type Architecture = Pick<
   CondenseNetConfig,
   'stages' | 'growth' | 'bottleneck' | 'group1x1' | 'group3x3' | 'condenseFactor' | 'dropout'
->;
+> & { stemStride?: number };
 
 /** The architecture the flags describe, leaving input geometry and classes to the data. */
 export function architectureFromFlags(values: ModelFlagValues): Architecture {
   const keys = Object.keys(ARCHITECTURE_FLAG_OPTIONS) as Array<keyof typeof ARCHITECTURE_FLAG_OPTIONS>;
   const config = configFromFlags(Object.fromEntries(keys.map((k) => [k, values[k]])));
   const { stages, growth, bottleneck, group1x1, group3x3, condenseFactor, dropout } = config;
-  return { stages, growth, bottleneck, group1x1, group3x3, condenseFactor, dropout };
+  const architecture: Architecture = { stages, growth, bottleneck, group1x1, group3x3, condenseFactor, dropout };
+  // Only a stride the user chose: otherwise the data's input size decides it.
+  if (values['stem-stride'] !== undefined) architecture.stemStride = config.stemStride;
+  return architecture;
 }
 
 export type ModelFlagValues = Partial<Record<keyof typeof MODEL_FLAG_OPTIONS, string>>;
@@ -79,6 +84,7 @@ function resolveFlags(values: ModelFlagValues): CondenseNetConfig {
     overrides.condenseFactor = integer('--condense-factor', values['condense-factor']);
   }
   if (values['dropout-rate'] !== undefined) overrides.dropout = number('--dropout-rate', values['dropout-rate']);
+  if (values['stem-stride'] !== undefined) overrides.stemStride = integer('--stem-stride', values['stem-stride']);
   if (values['num-classes'] !== undefined) overrides.numClasses = integer('--num-classes', values['num-classes']);
   if (values.data !== undefined) {
     if (!(DATA_KINDS as readonly string[]).includes(values.data)) {
@@ -109,6 +115,7 @@ const FIELD_FLAGS: Record<string, string> = {
   group3x3: '--group-3x3',
   condenseFactor: '--condense-factor',
   dropout: '--dropout-rate',
+  stemStride: '--stem-stride',
   numClasses: '--num-classes',
   data: '--data',
 };

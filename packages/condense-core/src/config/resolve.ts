@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { DATA_KINDS, inputGeometry, stemOutputSize } from './types.js';
+import { DATA_KINDS, geometryForInput, inputGeometry, stemOutputSize } from './types.js';
 import type { CondenseNetConfig, CondenseNetConfigInput, DataKind } from './types.js';
 
 /**
@@ -17,6 +17,10 @@ export function resolveConfig(input: CondenseNetConfigInput): CondenseNetConfig 
   }
   const geometry = inputGeometry(data);
   const group1x1 = input.group1x1 ?? 4;
+  const inputSize = input.inputSize ?? geometry.inputSize;
+  const stemStride = input.stemStride ?? geometry.stemStride;
+  // A chosen input size or stem stride moves the last block's side, so the pool follows it.
+  const geometryChanged = input.inputSize !== undefined || input.stemStride !== undefined;
   const config: CondenseNetConfig = {
     stages: copyList(input.stages, 'stages'),
     growth: copyList(input.growth, 'growth'),
@@ -27,10 +31,12 @@ export function resolveConfig(input: CondenseNetConfigInput): CondenseNetConfig 
     dropout: input.dropout ?? 0,
     numClasses: input.numClasses ?? geometry.numClasses,
     data,
-    inputSize: input.inputSize ?? geometry.inputSize,
+    inputSize,
     inputChannels: input.inputChannels ?? 3,
-    stemStride: input.stemStride ?? geometry.stemStride,
-    poolSize: input.poolSize ?? geometry.poolSize,
+    stemStride,
+    poolSize:
+      input.poolSize ??
+      (geometryChanged ? geometryForInput(inputSize, input.stages.length, stemStride).poolSize : geometry.poolSize),
   };
   validateConfig(config);
   return config;

@@ -54,10 +54,14 @@ export function inputGeometry(data: DataKind): InputGeometry {
 
 /**
  * Stem stride and final pool for a square input of any size: stride 2 for large inputs (as on
- * ImageNet), then the side left after the stem and the 2x2 pools between `blocks` blocks.
+ * ImageNet) unless `stemStride` is given, then the side left after the stem and the 2x2 pools
+ * between `blocks` blocks.
  */
-export function geometryForInput(inputSize: number, blocks: number): { stemStride: number; poolSize: number } {
-  const stemStride = inputSize > 64 ? 2 : 1;
+export function geometryForInput(
+  inputSize: number,
+  blocks: number,
+  stemStride = inputSize > 64 ? 2 : 1,
+): { stemStride: number; poolSize: number } {
   let size = stemOutputSize(inputSize, stemStride);
   for (let i = 1; i < blocks; i++) size = Math.floor(size / 2);
   return { stemStride, poolSize: size };

@@ -23,8 +23,11 @@ import type { TrainHooks, TrainResult } from '../training/trainer.js';
 import { attachDataset } from './dataset-metadata.js';
 import { writeRuntimeArtifact } from './runtime-artifact.js';
 
-/** The architecture without its input geometry, which comes from the data set. */
-export type ModelChoice = Omit<CondenseNetConfigInput, 'data' | 'inputSize' | 'inputChannels' | 'stemStride' | 'poolSize' | 'numClasses'>;
+/**
+ * The architecture without its input geometry, which comes from the data set; `stemStride`
+ * (default: 2 above 64x64 inputs, else 1) may be chosen, and the final pool follows from it.
+ */
+export type ModelChoice = Omit<CondenseNetConfigInput, 'data' | 'inputSize' | 'inputChannels' | 'poolSize' | 'numClasses'>;
 
 export interface RunTrainingOptions {
   /** 'fashion-mnist', 'mnist', 'cifar10:DIR', 'cifar100:DIR' or 'folder:DIR'. */
@@ -79,7 +82,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   }
   const config = resolveConfig({
     ...options.model,
-    ...geometryForInput(dataset.height, options.model.stages.length),
+    ...geometryForInput(dataset.height, options.model.stages.length, options.model.stemStride),
     inputSize: dataset.height,
     inputChannels: dataset.channels,
     numClasses: dataset.numClasses,
