@@ -113,7 +113,6 @@ function benchConv1x1(kernels, plan, l, batch) {
   const [gm, gv, gg, gb] = [n.runningMean, n.runningVar, n.gamma, n.beta].map((a) => tf.tensor1d(a));
   const gathered = tf.tensor4d(gatheredFilter(layer, O, G), [1, 1, G * layer.K, O]);
 
-  const mark = kernels.mark();
   const fused = new CondensedConv1x1(kernels, packCondensedConv1x1({ ...layer, groups: G, epsilon: 1e-5 }));
   const xAt = kernels.put(xData);
   const yAt = kernels.alloc(P * O * 4);
@@ -126,7 +125,9 @@ function benchConv1x1(kernels, plan, l, batch) {
     ),
     fusedKernel: () => fused.run(xAt, R, P, yAt, O, 0),
   });
-  kernels.release(mark);
+  fused.dispose();
+  kernels.free(xAt);
+  kernels.free(yAt);
   tf.dispose([x, meanR, varR, gammaR, betaR, masked, idx, gm, gv, gg, gb, gathered]);
 
   const denseFlops = 2 * P * R * O;
@@ -162,7 +163,6 @@ function benchConv3x3(kernels, l, batch) {
   const x = tf.tensor4d(xData, [batch, S, S, cin]);
   const f = tf.tensor4d(blockDiag, [3, 3, cin, cout]);
   const parts = Array.from({ length: groups }, (_, g) => tf.slice(f, [0, 0, g * ci, g * co], [3, 3, ci, co]));
-  const mark = kernels.mark();
   const conv = new GroupedConv3x3(kernels, { weight, inChannels: cin, outChannels: cout, groups });
   // The kernel reads a zero-bordered copy, as a session's bottleneck buffer holds it.
   const xAt = kernels.alloc(batch * (S + 2) * (S + 2) * cin * 4);
@@ -178,7 +178,9 @@ function benchConv3x3(kernels, l, batch) {
     tfjsSplitConcat: tfRun(() => tf.tidy(() => tf.concat(tf.split(x, groups, 3).map((xs, g) => tf.conv2d(xs, parts[g], 1, 'same')), 3))),
     groupedKernel: () => conv.run(xAt, batch, S, S, yAt, cout, 0),
   });
-  kernels.release(mark);
+  conv.dispose();
+  kernels.free(xAt);
+  kernels.free(yAt);
   tf.dispose([x, f, ...parts]);
   const flops = (2 * P * cin * cout * 9) / groups;
   return {

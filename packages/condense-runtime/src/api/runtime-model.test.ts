@@ -51,4 +51,22 @@ describe('runtime model', () => {
     image.dispose();
     runtime.dispose();
   });
+
+  it('releases its kernel memory on dispose, so loading and disposing models does not leak', async () => {
+    const kernels = await testKernels();
+    const { json, weights } = encodeArtifact(model);
+    const tensors = tf.memory().numTensors;
+    let bytes = 0;
+    for (let i = 0; i < 50; i++) {
+      const runtime = await loadModel({ json, weights }, { backend: 'wasm', kernels });
+      expect(runtime.path).toBe('wasm-kernels');
+      await runtime.warmUp();
+      runtime.dispose();
+      runtime.dispose();
+      expect(kernels.liveAllocations).toBe(0);
+      if (i === 0) bytes = kernels.exports.memory.buffer.byteLength;
+    }
+    expect(kernels.exports.memory.buffer.byteLength).toBe(bytes);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
 });

@@ -27,7 +27,10 @@ export interface RuntimeModel {
   /** Runs one image through, so the first real call does not pay for compilation or allocation. */
   warmUp(): Promise<void>;
   predict(images: ImageInput): Promise<Predictions>;
-  /** Releases the session's tensors; the model cannot predict afterwards. */
+  /**
+   * Releases the session's tensors or kernel memory; the model cannot predict afterwards. Calling
+   * it again does nothing.
+   */
   dispose(): void;
 }
 
@@ -44,8 +47,11 @@ export async function createRuntimeModel(model: CondensedModel, options: LoadOpt
   const session = await createSession(model, { backend, ...(options.kernels ? { kernels: options.kernels } : {}) });
   const geometry = { size: model.config.inputSize, channels: model.config.inputChannels };
   let disposed = false;
+  const live = () => {
+    if (disposed) throw new Error('the model was disposed; load it again to predict');
+  };
   const run = async (images: ImageInput) => {
-    if (disposed) throw new Error('predict: the model was disposed');
+    live();
     const { pixels, batch } = await toModelInput(images, geometry);
     return toPredictions(await session.run(pixels, batch), batch, session.classes);
   };
@@ -57,6 +63,7 @@ export async function createRuntimeModel(model: CondensedModel, options: LoadOpt
     inputSize: geometry.size,
     inputChannels: geometry.channels,
     async warmUp() {
+      live();
       await session.run(new Float32Array(geometry.size * geometry.size * geometry.channels), 1);
     },
     predict: run,

@@ -46,14 +46,15 @@ describe.each(['wasm', 'js'] as const)('condensedConv1x1 kernel (%s)', (kind) =>
     const after = seed % 2 === 0 ? randomNorm(O, rand) : undefined;
     const x = randomArray(pixels * xStride, rand, -2, 2);
 
-    const mark = kernels.mark();
     const layer = new CondensedConv1x1(kernels, packCondensedConv1x1({ index, norm, weight, groups: G, epsilon: EPS, after }));
     const xAt = kernels.put(x);
     const yAt = kernels.alloc(spans * yPitch * 4);
     kernels.f32(yAt, spans * yPitch).fill(-7);
     layer.run(xAt, xStride, pixels, yAt, yStride, yOffset, { count: spans, yPitch });
     const y = kernels.f32(yAt, spans * yPitch).slice();
-    kernels.release(mark);
+    layer.dispose();
+    kernels.free(xAt);
+    kernels.free(yAt);
 
     const expected = condensedConv1x1Reference(x, xStride, pixels, index, norm, weight, G, EPS, after);
     const written = new Float32Array(pixels * O);

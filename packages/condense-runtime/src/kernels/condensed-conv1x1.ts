@@ -110,6 +110,11 @@ export class CondensedConv1x1 {
     };
   }
 
+  /** Frees the layer's operands in the kernel module; the layer cannot run afterwards. */
+  dispose(): void {
+    for (const at of Object.values(this.at)) this.kernels.free(at);
+  }
+
   /**
    * y[p, yOffset + c] for `pixels` pixel rows of x (row strides in floats); x and y are
    * addresses in the kernel module's memory. With `spans`, the pixels are `spans.count` image

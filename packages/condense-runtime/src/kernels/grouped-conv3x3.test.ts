@@ -29,7 +29,6 @@ describe.each(['wasm', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
     const x = randomArray(pixels * cin, rand);
     const weight = randomArray(cout * (cin / groups) * 9, rand);
 
-    const mark = kernels.mark();
     const conv = new GroupedConv3x3(kernels, { weight, inChannels: cin, outChannels: cout, groups, stride });
     const padded = new Float32Array(batch * (height + 2) * (width + 2) * cin);
     for (let n = 0; n < batch; n++) {
@@ -43,7 +42,9 @@ describe.each(['wasm', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
     kernels.f32(yAt, outPixels * yStride).fill(-7);
     conv.run(xAt, batch, height, width, yAt, yStride, yOffset);
     const y = kernels.f32(yAt, outPixels * yStride).slice();
-    kernels.release(mark);
+    conv.dispose();
+    kernels.free(xAt);
+    kernels.free(yAt);
 
     const expected = groupedConv3x3Reference(x, batch, height, width, cin, groups, weight, cout, stride);
     const written = new Float32Array(outPixels * cout);

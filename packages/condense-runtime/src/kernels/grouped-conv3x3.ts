@@ -37,6 +37,11 @@ export class GroupedConv3x3 {
     this.weight = kernels.put(transpose4d(weight, [cout, ci, 3, 3], [0, 2, 3, 1], 'GroupedConv3x3'));
   }
 
+  /** Frees the weight in the kernel module; the conv cannot run afterwards. */
+  dispose(): void {
+    this.kernels.free(this.weight);
+  }
+
   /**
    * x: the zero-bordered input [batch, height + 2, width + 2, inChannels] at an address (see
    * asm/kernels.ts for why); writes channels yOffset.. of the [batch, (height - 1) / stride + 1,

@@ -5,11 +5,20 @@ const PAGE = 65536;
 const ALIGN = 16;
 
 /**
- * The kernels and a bump allocator over their linear memory. Addresses are byte offsets;
- * views are created on demand because growing the memory detaches old buffers.
+ * The kernels and an allocator over their linear memory: first fit among freed ranges (merged
+ * with free neighbours), else the end of the heap, which moves back down when its last range is
+ * freed. A WebAssembly memory grows but never shrinks, so freed space is reused rather than
+ * returned: a module serving sessions that come and go stays at the size of the most that were
+ * alive at once. Addresses are byte offsets; views are created on demand because growing the
+ * memory detaches old buffers.
  */
 export class KernelModule {
+  /** End of the heap: nothing at or above it is allocated or on the free list. */
   private top: number;
+  /** Address -> size of every allocation not yet freed. */
+  private readonly live = new Map<number, number>();
+  /** Freed ranges below `top`, by address; none touch each other or `top`. */
+  private readonly freed: { at: number; size: number }[] = [];
 
   private constructor(
     readonly exports: KernelExports,
@@ -36,22 +45,58 @@ export class KernelModule {
     return new KernelModule(javascriptKernels(), 'js');
   }
 
-  /** Reserves `bytes` (16-byte aligned) and returns the address. */
+  /** Reserves `bytes` (16-byte aligned) until `free(address)`; returns the address. */
   alloc(bytes: number): number {
-    const at = this.top;
-    this.top = align(at + bytes);
-    const missing = this.top - this.exports.memory.buffer.byteLength;
-    if (missing > 0) this.exports.memory.grow(Math.ceil(missing / PAGE));
+    // Never zero bytes: every live allocation needs an address of its own.
+    const size = Math.max(ALIGN, align(bytes));
+    const fit = this.freed.findIndex((r) => r.size >= size);
+    let at: number;
+    if (fit >= 0) {
+      const range = this.freed[fit];
+      at = range.at;
+      if (range.size === size) this.freed.splice(fit, 1);
+      else this.freed[fit] = { at: at + size, size: range.size - size };
+    } else {
+      at = this.top;
+      this.top += size;
+      const missing = this.top - this.exports.memory.buffer.byteLength;
+      if (missing > 0) this.exports.memory.grow(Math.ceil(missing / PAGE));
+    }
+    this.live.set(at, size);
     return at;
   }
 
-  /** The current allocation mark; `release(mark)` frees everything allocated after it. */
-  mark(): number {
-    return this.top;
+  /** Returns an allocation for reuse; freeing anything else (or twice) throws. */
+  free(at: number): void {
+    const size = this.live.get(at);
+    if (size === undefined) throw new Error(`KernelModule.free: ${at} is not an allocated address (freed twice?)`);
+    this.live.delete(at);
+    let i = this.freed.findIndex((r) => r.at > at);
+    if (i < 0) i = this.freed.length;
+    let range = { at, size };
+    const next = this.freed[i];
+    if (next && range.at + range.size === next.at) {
+      range = { at, size: size + next.size };
+      this.freed.splice(i, 1);
+    }
+    const prev = this.freed[i - 1];
+    if (prev && prev.at + prev.size === range.at) {
+      range = { at: prev.at, size: prev.size + range.size };
+      this.freed.splice(--i, 1);
+    }
+    if (range.at + range.size === this.top) this.top = range.at;
+    else this.freed.splice(i, 0, range);
   }
 
-  release(mark: number): void {
-    this.top = mark;
+  /** Allocations not yet freed, and their bytes (16-byte aligned sizes). */
+  get liveAllocations(): number {
+    return this.live.size;
+  }
+
+  get liveBytes(): number {
+    let total = 0;
+    for (const size of this.live.values()) total += size;
+    return total;
   }
 
   /** Allocates and copies `data` in; returns its address. */

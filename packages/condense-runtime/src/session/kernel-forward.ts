@@ -56,6 +56,7 @@ export class KernelForward {
   private readonly layers: Layer[][];
   private readonly head: { scale: Float32Array; shift: Float32Array };
   private readonly buffers: Buffers;
+  private disposed = false;
 
   constructor(
     private readonly kernels: KernelModule,
@@ -115,6 +116,7 @@ export class KernelForward {
 
   /** images: NHWC in [0, 1], `batch` images; returns logits [batch, classes]. */
   predict(images: Float32Array, batch: number): Float32Array {
+    if (this.disposed) throw new Error('KernelForward: predict() after dispose()');
     const { plan } = this.w;
     const { inputSize: size, inChannels } = plan.stem;
     if (images.length !== batch * size * size * inChannels) {
@@ -127,6 +129,19 @@ export class KernelForward {
       this.classify(logits.subarray(n * plan.head.classes, (n + 1) * plan.head.classes));
     }
     return logits;
+  }
+
+  /** Frees everything the constructor allocated in the kernel module; later calls do nothing. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stem.dispose();
+    for (const layer of this.layers.flat()) {
+      layer.conv1.dispose();
+      layer.conv3.dispose();
+    }
+    const { input, features, bottleneck } = this.buffers;
+    for (const at of [input, ...features, ...bottleneck]) this.kernels.free(at);
   }
 
   /** One image through stem, blocks and transitions, into the last block's feature buffer. */

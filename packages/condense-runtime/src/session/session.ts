@@ -20,14 +20,20 @@ export interface Session {
   readonly backend: string;
   /**
    * When the model fits the kernels: `wasm-kernels` on the wasm backend, `js-kernels` (their
-   * JavaScript port) on the cpu backend; `tfjs` (stock ops) otherwise.
+   * JavaScript port) on the cpu backend; `webgpu-kernels` (WGSL programs) on the webgpu
+   * backend; `tfjs` (stock ops) otherwise.
    */
-  readonly path: 'wasm-kernels' | 'js-kernels' | 'tfjs';
-  /** Why the wasm or cpu backend fell back to stock ops, when it did. */
+  readonly path: 'wasm-kernels' | 'js-kernels' | 'webgpu-kernels' | 'tfjs';
+  /** Why the wasm, cpu or webgpu backend fell back to stock ops, when it did. */
   readonly fallbackReason?: string;
   readonly classes: readonly string[];
   /** images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. */
   run(images: Float32Array, batch: number): Promise<Float32Array>;
+  /**
+   * Releases what the session holds: its tensors, or everything it allocated in the kernel
+   * module (which a shared module reuses for later sessions). Calling it again does nothing;
+   * `run` afterwards throws.
+   */
   dispose(): void;
 }
 
@@ -35,8 +41,8 @@ export interface Session {
  * Runs a condensed model: on the wasm backend with this package's SIMD kernels, on the cpu
  * backend with their JavaScript port (tfjs's cpu convs are plain JavaScript too, and stock ops
  * would gather channels slowly and then run the grouped convs densely), both without any tfjs op
- * on the hot path; on GPU backends (and for models the kernels do not fit) with stock tfjs-core
- * ops.
+ * on the hot path; on webgpu with WGSL programs of its own run through the backend; on webgl
+ * (and for models the kernels do not fit) with stock tfjs-core ops.
  */
 export async function createSession(model: CondensedModel, options: SessionOptions = {}): Promise<Session> {
   if (options.backend && tf.getBackend() !== options.backend) {
@@ -45,23 +51,39 @@ export async function createSession(model: CondensedModel, options: SessionOptio
   await tf.ready();
   const backend = tf.getBackend();
   const classes = [...model.classes];
+  let webgpuObstacle: string | undefined;
+  if (backend === 'webgpu') {
+    // Imported here only, so cpu and wasm sessions never load the WGSL programs.
+    const { WebGPUForward, webgpuPathObstacle } = await import('./webgpu-forward.js');
+    webgpuObstacle = webgpuPathObstacle(tf.backend());
+    if (!webgpuObstacle) {
+      const forward = new WebGPUForward(tf.backend(), model);
+      return {
+        backend,
+        path: 'webgpu-kernels',
+        classes,
+        run: (images, batch) => forward.predict(images, batch),
+        dispose: () => forward.dispose(),
+      };
+    }
+  }
   const kernelBackend = backend === 'wasm' || backend === 'cpu';
-  const obstacle = kernelBackend ? kernelPathObstacle(layerWeights(model).plan) : undefined;
+  const obstacle = kernelBackend ? kernelPathObstacle(layerWeights(model).plan) : webgpuObstacle;
   if (kernelBackend && !obstacle) {
     const kernels = backend === 'cpu' ? KernelModule.javascript() : (options.kernels ?? (await loadKernels()));
     const forward = new KernelForward(kernels, model);
-    return {
+    return guarded({
       backend,
       path: kernels.kind === 'wasm' ? 'wasm-kernels' : 'js-kernels',
       classes,
       run: async (images, batch) => forward.predict(images, batch),
-      dispose: () => {},
-    };
+      dispose: () => forward.dispose(),
+    });
   }
   const forward = new TfjsForward(model);
   const size = model.config.inputSize;
   const channels = model.config.inputChannels;
-  return {
+  return guarded({
     backend,
     path: 'tfjs',
     ...(obstacle ? { fallbackReason: obstacle } : {}),
@@ -76,5 +98,22 @@ export async function createSession(model: CondensedModel, options: SessionOptio
       }
     },
     dispose: () => forward.dispose(),
+  });
+}
+
+/** The session with dispose made idempotent and run refused after it, whatever the path. */
+function guarded(session: Session): Session {
+  let disposed = false;
+  return {
+    ...session,
+    run: async (images, batch) => {
+      if (disposed) throw new Error('Session: run() after dispose(); create a new session');
+      return session.run(images, batch);
+    },
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      session.dispose();
+    },
   };
 }
