@@ -58,13 +58,13 @@ export async function createSession(model: CondensedModel, options: SessionOptio
     webgpuObstacle = webgpuPathObstacle(tf.backend());
     if (!webgpuObstacle) {
       const forward = new WebGPUForward(tf.backend(), model);
-      return {
+      return guarded({
         backend,
         path: 'webgpu-kernels',
         classes,
         run: (images, batch) => forward.predict(images, batch),
         dispose: () => forward.dispose(),
-      };
+      });
     }
   }
   const kernelBackend = backend === 'wasm' || backend === 'cpu';

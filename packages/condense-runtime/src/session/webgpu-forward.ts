@@ -115,7 +115,7 @@ export class WebGPUForward {
     };
     try {
       const x = own(tf.tensor4d(images, [batch, size, size, inChannels]));
-      const normalised = own(tf.div<tf.Tensor4D>(tf.sub(x, this.mean), this.std));
+      const normalised = own(tf.tidy(() => tf.div<tf.Tensor4D>(tf.sub(x, this.mean), this.std)));
       const first = plan.blocks[0];
       let feat = run(
         groupedConv3x3Program(normalised, {
