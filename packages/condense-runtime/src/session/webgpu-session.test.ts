@@ -31,6 +31,9 @@ const MODELS: [string, CondenseNetConfigInput][] = [
   ['ImageNet-kind stride-2 stem', { stages: [1, 2], growth: [4, 8], data: 'imagenet', inputSize: 32, poolSize: 8, numClasses: 5 }],
   // Off the SIMD kernels' shapes (growth 6, 3x3 groups of 3 channels): one group's outputs need not fill a vector.
   ['growth 6, group3x3 = 2', { stages: [1, 1], growth: [4, 6], group3x3: 2, poolSize: 16, numClasses: 3 }],
+  // G = 2 with 9 outputs per group: the last of an invocation's four outputs are padding.
+  ['G = 2, 9 outputs per group', { stages: [1, 2], growth: [6, 6], bottleneck: 3, group1x1: 2, group3x3: 3, condenseFactor: 2, poolSize: 16, numClasses: 3 }],
+  ['DenseNet-BC-like G = C = 1', { stages: [1, 1], growth: [4, 4], group1x1: 1, group3x3: 1, condenseFactor: 1, poolSize: 16, numClasses: 3 }],
 ];
 
 async function logitsOn(backend: string, model: ReturnType<typeof randomCondensedModel>, images: Float32Array, batch: number) {
