@@ -1,114 +1,86 @@
-// Whole-model benchmark: a CondenseNet preset (default CondenseNet-86; random weights, fully
-// condensed): the condensed form
-// through createSession (on wasm: this package's kernels) vs the masked training form in stock
-// tfjs ops (what a model runs before conversion), and on wasm at batch 1 the condensed form in
-// stock tfjs ops. Prints JSON. After `npm run build`:
-//   MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967295 node bench/model.mjs [--backend cpu] [--quick]
-//     [--preset condensenet-74-c4] [--batches 1]
+// Whole-model benchmark, one backend per process: per preset and batch, round-robin,
+//   runtime: this package's createSession on the runtime artifact,
+//   masked:  @condensenet/layers' training form (learned group convs at their final stage,
+//            masks applied) run with training: false,
+//   layers:  @condensenet/layers' condensed tfjs-layers model, condense(training form),
+// all three from the same weights (checked to agree before timing), and tfjs's own 1024^3
+// matMul in the same rounds as the backend's GFLOP/s yardstick. Writes JSON (render with
+// bench/table.mjs). After building (`npx -y pnpm@10.34.9 turbo build --filter @condensenet/runtime...`):
+//   MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967295 \
+//     node bench/model.mjs --backend wasm|cpu [--rows condensenet-86:1,32;condensenet-74-c4:1] [--rounds 7] [--out FILE]
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
-import { buildPlan, denseLayers, oihwToHwio, presetConfig, resolveConfig } from '@condensenet/core';
-import { createSession, expectedTensors, TfjsForward } from '../dist/index.js';
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { version_layers } from '@tensorflow/tfjs-layers';
+import { buildPlan, denseLayers, presetConfig, resolveConfig } from '@condensenet/core';
+import {
+  backendStrategies, BN_EPSILON, buildCondenseNet, condense, CondenseLayer, condenseNetMetadata, exportReferenceStateDict,
+  learnedGroupConvs, readReferenceTensor, assignReferenceTensor, TorchBatchNorm,
+} from '@condensenet/layers';
+import { condensedModelFromStateDict, createSession } from '../dist/index.js';
 import { loadKernelsFromFile } from '../dist/node.js';
 
-const ROUNDS = process.argv.includes('--quick') ? 3 : 7;
-const flag = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const BACKEND = flag('--backend') ?? 'wasm';
-const PRESET = flag('--preset') ?? 'condensenet-86';
-// The cpu backend runs at well under 1 GFLOP/s: batch 32 would take minutes per round there.
-const BATCHES = flag('--batches')?.split(',').map(Number) ?? (BACKEND === 'cpu' ? [1] : [1, 32]);
-let seed = 99;
-const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { values } = parseArgs({
+  options: { backend: { type: 'string', default: 'wasm' }, rows: { type: 'string' }, rounds: { type: 'string' }, out: { type: 'string' } },
+});
+const BACKEND = values.backend;
+// The cpu backend runs the stock forms at well under 1 GFLOP/s: batch 32 would take minutes a round.
+const ROWS = (values.rows ?? (BACKEND === 'cpu' ? 'condensenet-86:1;condensenet-74-c4:1' : 'condensenet-86:1,32;condensenet-74-c4:1'))
+  .split(';')
+  .map((r) => {
+    const [preset, batches] = r.split(':');
+    return { preset, batches: batches.split(',').map(Number) };
+  });
+const ROUNDS = Number(values.rounds ?? (BACKEND === 'cpu' ? 5 : 7));
+// A form whose warm-up run takes longer than this is left out of the row's rounds.
+const SKIP_MS = 60_000;
+const MATMUL = 1024;
 
-/** A fully condensed model with random weights: each group keeps R/C distinct columns. */
-function randomModel(config) {
-  const plan = buildPlan(config);
-  const inChannels = new Map(denseLayers(plan).map((l) => [l.name, l.inChannels]));
-  const tensors = new Map();
-  for (const t of expectedTensors(config).tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    if (t.kind === 'int32' && t.layer !== 'classifier') {
-      const R = inChannels.get(t.layer);
-      const G = config.group1x1;
-      const K = n / G;
-      const index = new Int32Array(n);
-      for (let g = 0; g < G; g++) {
-        const cols = Array.from({ length: R }, (_, j) => j).sort(() => rand() - 0.5).slice(0, K).sort((a, b) => a - b);
-        index.set(cols, g * K);
+let seed = 7;
+const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296;
+const uniform = (n, lo, hi) => Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x, digits) => +x.toFixed(digits);
+
+/**
+ * Training form at its final stage with BatchNorm statistics that are not the identity (so the
+ * agreement check sees the folding), and a classifier whose columns outside the features the
+ * condensing linear keeps are zero, so the condensed forms compute the same logits.
+ */
+function trainingForm(preset) {
+  const model = buildCondenseNet(preset);
+  for (const l of learnedGroupConvs(model)) {
+    // The progress at which stage s starts, for s = 1 .. C - 1 (the reference's schedule).
+    for (let s = 1; s < l.condenseFactor; s++) l.advance(s / (2 * (l.condenseFactor - 1)));
+    if (l.condensationState().stage !== l.condenseFactor - 1) throw new Error(`${l.name}: not at its final stage`);
+  }
+  for (const layer of model.layers) {
+    if (!(layer instanceof CondenseLayer)) continue;
+    const bn = layer instanceof TorchBatchNorm ? '' : 'norm.';
+    for (const name of layer.referenceWeightNames()) {
+      const range = { [`${bn}weight`]: [0.5, 1.5], [`${bn}bias`]: [-0.2, 0.2], [`${bn}running_mean`]: [-0.2, 0.2], [`${bn}running_var`]: [0.5, 1.5] }[name];
+      if (range) {
+        const { shape, data } = readReferenceTensor(layer, name);
+        assignReferenceTensor(layer, name, { shape, data: uniform(data.length, ...range) });
       }
-      tensors.set(t.name, index);
-    } else if (t.kind === 'int32') {
-      tensors.set(t.name, Int32Array.from(Array.from({ length: t.indexBound }, (_, j) => j).sort(() => rand() - 0.5).slice(0, n)));
-    } else if (t.role === 'bn-running-var') {
-      tensors.set(t.name, Float32Array.from({ length: n }, () => 0.5 + rand()));
-    } else {
-      tensors.set(t.name, Float32Array.from({ length: n }, () => (rand() - 0.5) * 0.2));
     }
   }
-  return { config, batchNormEpsilon: 1e-5, normalization: { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] }, classes: Array.from({ length: config.numClasses }, (_, i) => `c${i}`), tensors };
+  const classifier = model.getLayer('classifier');
+  const { shape, data } = readReferenceTensor(classifier, 'weight');
+  const [classes, features] = shape;
+  const kept = buildPlan(condenseNetMetadata(model).config).head.condensedFeatures;
+  const dropped = Array.from({ length: features }, (_, j) => j).sort(() => rand() - 0.5).slice(kept);
+  const weight = Float32Array.from(data);
+  for (let o = 0; o < classes; o++) for (const j of dropped) weight[o * features + j] = 0;
+  assignReferenceTensor(classifier, 'weight', { shape, data: weight });
+  return model;
 }
 
-/** The masked training form of the same weights: BN -> ReLU -> dense masked 1x1 over all R inputs. */
-function maskedForward(model) {
-  const plan = buildPlan(model.config);
-  const G = model.config.group1x1;
-  const bn = (prefix) => ['running_mean', 'running_var', 'bias', 'weight'].map((k) => tf.tensor1d(model.tensors.get(`${prefix}.${k}`)));
-  const blockDiag3x3 = (w, cout, cin, groups) => {
-    const ci = cin / groups;
-    const hwio = oihwToHwio(w, [cout, ci, 3, 3]);
-    const out = new Float32Array(9 * cin * cout);
-    for (let c = 0; c < cout; c++) {
-      const g = Math.floor(c / (cout / groups));
-      for (let tap = 0; tap < 9; tap++) for (let i = 0; i < ci; i++) out[(tap * cin + g * ci + i) * cout + c] = hwio[(tap * ci + i) * cout + c];
-    }
-    return tf.tensor4d(out, [3, 3, cin, cout]);
-  };
-  const layers = plan.blocks.map((block) =>
-    block.layers.map((l) => {
-      const p = l.torchPrefix;
-      const index = model.tensors.get(`${p}.conv_1.index`);
-      const weight = model.tensors.get(`${p}.conv_1.conv.weight`);
-      const R = l.inChannels;
-      const O = l.bottleneckChannels;
-      const K = index.length / G;
-      const perGroup = O / G;
-      // The training form's BN runs over all R inputs; gathered statistics go back to their columns.
-      const stats = ['running_mean', 'running_var', 'bias', 'weight'].map((k) => {
-        const full = new Float32Array(R).fill(k === 'running_var' || k === 'weight' ? 1 : 0);
-        model.tensors.get(`${p}.conv_1.norm.${k}`).forEach((v, s) => (full[index[s]] = v));
-        return tf.tensor1d(full);
-      });
-      const filter = new Float32Array(R * O);
-      for (let g = 0; g < G; g++) for (let k = 0; k < perGroup; k++) for (let t = 0; t < K; t++) filter[index[g * K + t] * O + g + k * G] += weight[(g * perGroup + k) * K + t];
-      return { norm1: stats, conv1: tf.tensor4d(filter, [1, 1, R, O]), norm2: bn(`${p}.conv_2.norm`), conv2: blockDiag3x3(model.tensors.get(`${p}.conv_2.conv.weight`), l.growth, O, model.config.group3x3) };
-    }),
-  );
-  const stem = tf.tensor4d(oihwToHwio(model.tensors.get('features.init_conv.weight'), [plan.stem.outChannels, 3, 3, 3]), [3, 3, 3, plan.stem.outChannels]);
-  const normLast = bn('features.norm_last');
-  const linear = tf.randomNormal([plan.head.features, plan.head.classes]);
-  const mean = tf.tensor1d(model.normalization.mean);
-  const std = tf.tensor1d(model.normalization.std);
-  const bnRelu = (x, [m, v, b, g]) => tf.relu(tf.batchNorm(x, m, v, b, g, 1e-5));
-  return (images) =>
-    tf.tidy(() => {
-      let x = tf.conv2d(tf.div(tf.sub(images, mean), std), stem, 1, 'same');
-      plan.blocks.forEach((block, i) => {
-        for (const l of layers[i]) {
-          const b = tf.conv2d(bnRelu(x, l.norm1), l.conv1, 1, 'valid');
-          x = tf.concat([x, tf.conv2d(bnRelu(b, l.norm2), l.conv2, 1, 'same')], 3);
-        }
-        if (block.transition) x = tf.avgPool(x, 2, 2, 'valid');
-      });
-      const pooled = tf.avgPool(bnRelu(x, normLast), plan.head.poolSize, plan.head.poolSize, 'valid');
-      return tf.matMul(tf.reshape(pooled, [-1, plan.head.features]), linear);
-    });
-}
-
-/** Multiply-adds each form executes per image (stem, 1x1s, 3x3s, classifier). */
-function macs(plan, form) {
+/** Nominal multiply-adds per image of the masked and the condensed network (the FLOP ratio's terms). */
+function nominalMacs(plan, form) {
   const C = plan.config.condenseFactor;
   let total = plan.stem.inChannels * plan.stem.outChannels * 9 * plan.stem.outputSize ** 2;
   for (const l of denseLayers(plan)) {
@@ -119,50 +91,154 @@ function macs(plan, form) {
   return total + plan.head.classes * (form === 'masked' ? plan.head.features : plan.head.condensedFeatures);
 }
 
-await tf.setBackend(BACKEND);
-const config = resolveConfig(presetConfig(PRESET));
-const plan = buildPlan(config);
-const model = randomModel(config);
-const session = await createSession(model, { backend: BACKEND, kernels: await loadKernelsFromFile() });
-const masked = maskedForward(model);
-const stock = new TfjsForward(model);
-const flopRatio = macs(plan, 'masked') / macs(plan, 'condensed');
+/**
+ * Multiply-adds per image each form executes on this backend: the layers package's grouped convs
+ * and channel gathers run the strategy measured best per backend, and some of those execute
+ * more than the nominal count (a block-diagonal conv runs every zero block, a matMul gather a
+ * one-hot product); the runtime's stem runs 4 input channels (the 4th is zero padding).
+ */
+function executedMacs(plan, form, artifact) {
+  const s = backendStrategies(BACKEND);
+  const G = plan.config.group1x1;
+  const { stem, head } = plan;
+  let total = (form === 'runtime' ? 4 : stem.inChannels) * stem.outChannels * 9 * stem.outputSize ** 2;
+  for (const l of denseLayers(plan)) {
+    const px = l.spatial ** 2;
+    const R = l.inChannels;
+    const O = l.bottleneckChannels;
+    const selected = artifact.tensors.get(`${l.torchPrefix}.conv_1.index`).length;
+    const { inChannels: ci, outChannels: co, groups } = l.conv3x3;
+    if (form === 'masked') total += R * O * px;
+    else if (form === 'runtime') total += (selected * O * px) / G;
+    else total += ((s.indexSelect === 'matMul' ? R * selected : 0) + (s.pointwise === 'blockDiagonal' ? selected * O : (selected * O) / G)) * px;
+    total += (ci * co * 9 * px) / (form !== 'runtime' && s.spatial === 'blockDiagonal' ? 1 : groups);
+  }
+  if (form === 'masked') return total + head.classes * head.features;
+  return total + head.classes * head.condensedFeatures + (form === 'layers' && s.indexSelect === 'matMul' ? head.features * head.condensedFeatures : 0);
+}
 
-const results = [];
-for (const batch of BATCHES) {
-  const { inputSize: side, inputChannels: channels } = config;
-  const images = Float32Array.from({ length: batch * side * side * channels }, () => rand());
-  const x = tf.tensor4d(images, [batch, side, side, channels]);
-  const alternatives = {
-    condensedSession: () => session.run(images, batch),
-    maskedTrainingFormTfjs: () => tf.dispose(masked(x)),
-    ...(batch === 1 && session.path !== 'tfjs' ? { condensedStockTfjs: () => tf.dispose(stock.predict(x)) } : {}),
-  };
-  const samples = Object.fromEntries(Object.keys(alternatives).map((k) => [k, []]));
-  for (let round = -1; round < ROUNDS; round++) {
-    for (const [name, fn] of Object.entries(alternatives)) {
+async function benchPreset(preset, batches, kernels) {
+  const started = performance.now();
+  const masked = trainingForm(preset);
+  const layers = condense(masked);
+  const config = condenseNetMetadata(masked).config;
+  const plan = buildPlan(resolveConfig(config));
+  const artifact = condensedModelFromStateDict(exportReferenceStateDict(layers), {
+    config,
+    normalization: { mean: Array(config.inputChannels).fill(0), std: Array(config.inputChannels).fill(1) },
+    classes: Array.from({ length: config.numClasses }, (_, i) => String(i)),
+    batchNormEpsilon: BN_EPSILON,
+  });
+  const session = await createSession(artifact, { backend: BACKEND, kernels });
+  const side = config.inputSize;
+  const perImage = side * side * config.inputChannels;
+  const setupSeconds = round((performance.now() - started) / 1000, 1);
+
+  const checkBatch = side > 64 ? 1 : 2;
+  const checkImages = uniform(checkBatch * perImage, 0, 1);
+  const xCheck = tf.tensor4d(checkImages, [checkBatch, side, side, config.inputChannels]);
+  const logitsOf = (model) => tf.tidy(() => model.predict(xCheck).dataSync());
+  const logits = { masked: logitsOf(masked), layers: logitsOf(layers), runtime: await session.run(checkImages, checkBatch) };
+  xCheck.dispose();
+  const scale = Math.max(...logits.masked.map(Math.abs));
+  const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0) / scale;
+  const agreement = { batch: checkBatch, maxAbsLogit: round(scale, 3), layersVsMasked: maxDiff(logits.layers, logits.masked), runtimeVsMasked: maxDiff(logits.runtime, logits.masked) };
+  if (!(agreement.layersVsMasked < 1e-3 && agreement.runtimeVsMasked < 1e-3)) {
+    throw new Error(`${preset}: the three forms disagree (max |diff| / max |logit|): ${JSON.stringify(agreement)}`);
+  }
+
+  const macs = { masked: executedMacs(plan, 'masked', artifact), layers: executedMacs(plan, 'layers', artifact), runtime: executedMacs(plan, 'runtime', artifact) };
+  const flopRatio = nominalMacs(plan, 'masked') / nominalMacs(plan, 'condensed');
+  const a = tf.randomUniform([MATMUL, MATMUL]);
+  const b = tf.randomUniform([MATMUL, MATMUL]);
+  const rows = [];
+  for (const batch of batches) {
+    const images = uniform(batch * perImage, 0, 1);
+    const x = tf.tensor4d(images, [batch, side, side, config.inputChannels]);
+    const predict = (model) => async () => {
+      const y = model.predict(x);
+      await y.data();
+      y.dispose();
+    };
+    const forms = {
+      runtime: () => session.run(images, batch),
+      masked: predict(masked),
+      layers: predict(layers),
+      matMul: async () => {
+        const y = tf.matMul(a, b);
+        await y.data();
+        y.dispose();
+      },
+    };
+    const skipped = {};
+    for (const [name, fn] of Object.entries(forms)) {
       const t0 = performance.now();
       await fn();
-      if (round >= 0) samples[name].push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (ms > SKIP_MS) {
+        skipped[name] = `one run takes ${Math.round(ms / 1000)} s`;
+        delete forms[name];
+      }
     }
+    const samples = Object.fromEntries(Object.keys(forms).map((k) => [k, []]));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, fn] of Object.entries(forms)) {
+        const t0 = performance.now();
+        await fn();
+        samples[name].push(performance.now() - t0);
+      }
+    }
+    x.dispose();
+    const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, round(median(v), 1)]));
+    const gflops = (form) => (ms[form] ? round((2 * macs[form] * batch) / ms[form] / 1e6, 2) : null);
+    const ratio = (over, by) => (samples[over] && samples[by] ? median(samples[over].map((t, i) => t / samples[by][i])) : null);
+    const speedup = ratio('masked', 'runtime');
+    rows.push({
+      preset, batch, ms, skipped,
+      gflops: { runtime: gflops('runtime'), masked: gflops('masked'), layers: gflops('layers') },
+      matMulGflops: samples.matMul ? round((2 * MATMUL ** 3) / ms.matMul / 1e6, 2) : null,
+      // Medians of per-round ratios: steadier than ratios of medians on a shared machine.
+      speedupRuntimeOverMasked: speedup && round(speedup, 2),
+      speedupRuntimeOverLayers: ratio('layers', 'runtime') && round(ratio('layers', 'runtime'), 2),
+      // Goal: >= 0.8.
+      speedupOverMaskedPerFlopRatio: speedup && round(speedup / flopRatio, 2),
+      loadavg: round(os.loadavg()[0], 2),
+    });
+    console.error(JSON.stringify(rows[rows.length - 1]));
   }
-  tf.dispose(x);
-  const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, +median(v).toFixed(1)]));
-  const speedup = median(samples.maskedTrainingFormTfjs.map((m, i) => m / samples.condensedSession[i]));
-  results.push({
-    batch,
-    ms,
-    gflopsCondensedSession: +((2 * macs(plan, 'condensed') * batch) / ms.condensedSession / 1e6).toFixed(2),
-    speedupOverMasked: +speedup.toFixed(2),
-    // Goal: >= 0.8.
-    speedupOverMaskedPerFlopRatio: +(speedup / flopRatio).toFixed(2),
-  });
+  tf.dispose([a, b]);
+  session.dispose();
+  masked.dispose();
+  layers.dispose();
+  return {
+    preset, setupSeconds, agreement, session: session.path, flopRatio: round(flopRatio, 3),
+    macsPerImage: { nominalMasked: nominalMacs(plan, 'masked'), nominalCondensed: nominalMacs(plan, 'condensed'), executed: macs },
+    strategies: backendStrategies(BACKEND), rows,
+  };
 }
-console.log(JSON.stringify({
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, tfjs: tf.version_core, loadavg: os.loadavg().map((l) => +l.toFixed(2)) },
+
+const t0 = performance.now();
+const date = new Date().toISOString();
+await tf.setBackend(BACKEND);
+await tf.ready();
+const loadBefore = os.loadavg().map((l) => round(l, 2));
+const kernels = BACKEND === 'wasm' ? await loadKernelsFromFile() : undefined;
+const presets = [];
+for (const { preset, batches } of ROWS) presets.push(await benchPreset(preset, batches, kernels));
+const report = {
+  benchmark: 'whole model: runtime session vs masked training form vs condensed tfjs-layers model',
+  date,
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  versions: { tfjsCore: tf.version_core, tfjsLayers: version_layers, tfjsBackendWasm: version_wasm, tfjsBackendCpu: version_cpu },
+  backend: BACKEND,
+  backendFlags: BACKEND === 'wasm' ? { WASM_HAS_SIMD_SUPPORT: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), WASM_HAS_MULTITHREAD_SUPPORT: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') } : {},
   env: { MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? null, MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? null },
-  model: PRESET, backend: BACKEND, rounds: ROUNDS, session: session.path,
-  macsPerImage: { condensed: macs(plan, 'condensed'), masked: macs(plan, 'masked') },
-  flopRatio: +flopRatio.toFixed(3),
-  results,
-}, null, 1));
+  loadavg: { before: loadBefore, after: os.loadavg().map((l) => round(l, 2)) },
+  rounds: ROUNDS,
+  matMul: `${MATMUL}x${MATMUL}x${MATMUL} tf.matMul, timed in every round`,
+  wallSeconds: round((performance.now() - t0) / 1000, 1),
+  presets,
+};
+const text = `${JSON.stringify(report, null, 1)}\n`;
+if (values.out) writeFileSync(values.out, text);
+else process.stdout.write(text);

@@ -1,19 +1,38 @@
-// Turns the JSON printed by bench/kernels.mjs or bench/model.mjs into the markdown tables of
-// bench/results.md:  node bench/table.mjs < run.json
+// Turns the JSON written by bench/kernels.mjs or bench/model.mjs into the markdown tables of
+// bench/results.md:  node bench/table.mjs bench/results.json
+//                    node bench/table.mjs bench/model-wasm-results.json bench/model-cpu-results.json
+// (the model reports, one per backend, become one combined table).
 import { readFileSync } from 'node:fs';
 
 const row = (cells) => `| ${cells.join(' | ')} |`;
+const MODEL_NAMES = { 'condensenet-86': 'CondenseNet-86 (CIFAR, 32x32)', 'condensenet-74-c4': 'CondenseNet-74 C=G=4 (ImageNet, 224x224)' };
 
-function modelTables(r) {
+function modelTable(reports) {
+  const first = reports[0];
+  const cell = (r, form) => (r.ms[form] !== undefined ? r.ms[form] : `not run (${r.skipped[form]})`);
   return [
-    `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, tfjs ${r.machine.tfjs} ${r.backend} backend (session path: ${r.session}), load average ${r.machine.loadavg[0]}, ${r.rounds} rounds (medians).`,
-    `Environment: MALLOC_MMAP_THRESHOLD_=${r.env.MALLOC_MMAP_THRESHOLD_} MALLOC_TRIM_THRESHOLD_=${r.env.MALLOC_TRIM_THRESHOLD_}.`,
-    `Multiply-adds per image: masked ${r.macsPerImage.masked.toLocaleString('en')}, condensed ${r.macsPerImage.condensed.toLocaleString('en')}: FLOP ratio ${r.flopRatio}.`,
+    `${first.machine.cpu}, ${first.machine.cores} cores, Node ${first.machine.node}, tfjs-core ${first.versions.tfjsCore}, tfjs-layers ${first.versions.tfjsLayers}, backends wasm ${first.versions.tfjsBackendWasm} / cpu ${first.versions.tfjsBackendCpu}.`,
+    ...reports.map(
+      (r) =>
+        `${r.backend}: ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.rounds} rounds (medians), load average ${r.loadavg.before[0]} -> ${r.loadavg.after[0]}, ` +
+        `${Math.round(r.wallSeconds)} s; layers strategies ${Object.entries(r.presets[0].strategies).map(([k, v]) => `${k} ${v}`).join(', ')}` +
+        (r.backendFlags.WASM_HAS_SIMD_SUPPORT !== undefined ? `; SIMD ${r.backendFlags.WASM_HAS_SIMD_SUPPORT}, threads ${r.backendFlags.WASM_HAS_MULTITHREAD_SUPPORT}` : '') +
+        '.',
+    ),
+    `Environment: MALLOC_MMAP_THRESHOLD_=${first.env.MALLOC_MMAP_THRESHOLD_} MALLOC_TRIM_THRESHOLD_=${first.env.MALLOC_TRIM_THRESHOLD_}.`,
     '',
-    row(['batch', `condensed, createSession (${r.session}) (ms)`, 'masked training form, stock tfjs (ms)', 'condensed, stock tfjs (ms)', 'session GFLOP/s', 'speed-up over masked', '... / FLOP ratio (goal >= 0.8)']),
-    row(Array(7).fill('---')),
-    ...r.results.map((x) =>
-      row([x.batch, x.ms.condensedSession, x.ms.maskedTrainingFormTfjs, x.ms.condensedStockTfjs ?? (r.session === 'tfjs' ? '(the session)' : 'not run (seconds of gathers)'), x.gflopsCondensedSession, x.speedupOverMasked, x.speedupOverMaskedPerFlopRatio]),
+    row(['backend', 'model', 'batch', 'runtime session (ms)', 'masked training form (ms)', 'condensed tfjs-layers (ms)', 'GFLOP/s runtime / masked / tfjs-layers', 'backend matMul 1024^3 GFLOP/s', 'runtime vs masked', 'FLOP ratio', 'runtime vs masked / FLOP ratio (goal >= 0.8)', 'runtime vs tfjs-layers']),
+    row(Array(12).fill('---')),
+    ...reports.flatMap((r) =>
+      r.presets.flatMap((p) =>
+        p.rows.map((x) =>
+          row([
+            r.backend, MODEL_NAMES[p.preset] ?? p.preset, x.batch, cell(x, 'runtime'), cell(x, 'masked'), cell(x, 'layers'),
+            ['runtime', 'masked', 'layers'].map((f) => x.gflops[f] ?? '-').join(' / '), x.matMulGflops ?? '-',
+            x.speedupRuntimeOverMasked ?? '-', p.flopRatio, x.speedupOverMaskedPerFlopRatio ?? '-', x.speedupRuntimeOverLayers ?? '-',
+          ]),
+        ),
+      ),
     ),
   ];
 }
@@ -40,5 +59,5 @@ function kernelTables(r) {
   ];
 }
 
-const r = JSON.parse(readFileSync(0, 'utf8'));
-console.log((r.results ? modelTables(r) : kernelTables(r)).join('\n'));
+const reports = (process.argv.length > 2 ? process.argv.slice(2).map((f) => readFileSync(f, 'utf8')) : [readFileSync(0, 'utf8')]).map((t) => JSON.parse(t));
+console.log((reports[0].presets ? modelTable(reports) : reports.flatMap(kernelTables)).join('\n'));
