@@ -14,6 +14,7 @@ export {
 export { writeFileAtomic } from './fs/atomic-write.js';
 export { trainableFromLayersModel } from './model/layers-model.js';
 export { REFERENCE_SGD, Sgd, type NamedParameter, type SgdOptions, type SgdSlot } from './optim/sgd.js';
+export { DataParallel, shardSizes, type DataParallelOptions, type ShardableBatch } from './parallel/data-parallel.js';
 export { renderLearningCurve, type CurvePoint, type CurveSeries, type LearningCurveData } from './report/learning-curve.js';
 export { ProgressBar, formatDuration, type ProgressBarOptions, type ProgressFields } from './report/progress-bar.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './training/evaluate.js';

@@ -29,6 +29,10 @@ export function trainableFromLayersModel(model: tfl.LayersModel): TrainableModel
       }
       return Number.isFinite(lowest) ? lowest : 0;
     },
+    get condensations() {
+      // Every prune raises a layer's stage, and stages are cached, so this reads nothing back.
+      return layers.reduce((sum, layer) => sum + layer.currentStage(), 0);
+    },
     forward(images, training) {
       return model.apply(images, { training }) as tf.Tensor2D;
     },

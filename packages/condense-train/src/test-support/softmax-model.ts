@@ -23,6 +23,9 @@ export function softmaxModel(pixels: number, classes: number, seed = 1): Trainab
       stage = Math.max(stage, Math.min(stage + 1, targetStage(progress, config.condenseFactor)));
       return stage;
     },
+    get condensations() {
+      return stage;
+    },
     forward(images) {
       return tf.tidy(() => tf.add(tf.matMul(tf.reshape(images, [images.shape[0], pixels]), w), b));
     },

@@ -17,6 +17,12 @@ export interface TrainOptions {
   outDir: string;
   /** Continue from `outDir/last.ckpt`. */
   resume: boolean;
+  /**
+   * Data-parallel shards per batch (default 1: everything in this thread). N > 1 splits every
+   * batch across this thread and N - 1 worker threads, as PyTorch's nn.DataParallel does; the
+   * model must be a CondenseNet built from its `config` (what `runTraining` trains).
+   */
+  workers?: number;
   /** Stop (with a checkpoint) after this many iterations in this call; for tests and time boxes. */
   maxIterations?: number;
 }

@@ -19,6 +19,11 @@ export interface TrainableModel {
    * as the reference does) and returns the lowest stage over all learned group convs.
    */
   setProgress(progress: number): number;
+  /**
+   * Pruning steps taken so far: it changes exactly when condensation has rewritten masks or
+   * condensing state, which is when data-parallel replicas must copy them.
+   */
+  readonly condensations: number;
   /** Logits [N, classes]; `training` uses batch statistics, updates BN running stats and dropout. */
   forward(images: tf.Tensor4D, training: boolean): tf.Tensor2D;
   /** Sum of every learned group conv's group-lasso term (0 once switched off). */

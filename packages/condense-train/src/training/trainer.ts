@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { cosineLearningRateAt, trainingProgress } from '@condensenet/core';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-file.js';
+import type { BackendName } from '../backend/select-backend.js';
 import { BatchIterator } from '../data/batches.js';
 import type { BatchIteratorState } from '../data/batches.js';
 import type { Dataset, Split } from '../data/dataset.js';
 import { Sgd } from '../optim/sgd.js';
+import { DataParallel } from '../parallel/data-parallel.js';
 import { renderLearningCurve } from '../report/learning-curve.js';
 import { ProgressBar } from '../report/progress-bar.js';
 import { evaluate } from './evaluate.js';
@@ -15,6 +17,7 @@ import { emptyHistory } from './history.js';
 import type { EpochRecord, TrainingHistory } from './history.js';
 import type { TrainOptions } from './options.js';
 import { trainStep } from './train-step.js';
+import type { StepResult } from './train-step.js';
 import type { TrainableModel } from './trainable-model.js';
 
 export interface TrainData {
@@ -67,6 +70,8 @@ export async function train(
   options: TrainOptions,
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be an integer >= 1, got ${workers}`);
   mkdirSync(options.outDir, { recursive: true });
   const files = {
     checkpoint: join(options.outDir, CHECKPOINT_FILE),
@@ -120,7 +125,10 @@ export async function train(
 
   let stepsThisCall = 0;
   let final: Evaluation | undefined;
+  let parallel: DataParallel | undefined;
   try {
+    // Started after a resume has loaded the checkpoint, so the replicas copy the resumed weights.
+    if (workers > 1) parallel = await DataParallel.start(model, { workers, backend: tf.getBackend() as BackendName });
     while (state.epoch < options.epochs) {
       const epoch = state.epoch;
       const bar = new ProgressBar({
@@ -145,11 +153,16 @@ export async function train(
           state.history.condensingSteps.push({ epoch: epoch + state.batchInEpoch / batchesPerEpoch, stage });
         }
         const b = batch;
-        const images = tf.tensor4d(b.images, [b.size, height, width, channels]);
-        const labels = tf.tensor1d(b.labels, 'int32');
-        const step = trainStep(model, sgd, { images, labels, learningRate: lr, groupLassoLambda: options.groupLassoLambda });
-        images.dispose();
-        labels.dispose();
+        let step: StepResult;
+        if (parallel) {
+          step = await parallel.step(sgd, b, lr, options.groupLassoLambda);
+        } else {
+          const images = tf.tensor4d(b.images, [b.size, height, width, channels]);
+          const labels = tf.tensor1d(b.labels, 'int32');
+          step = trainStep(model, sgd, { images, labels, learningRate: lr, groupLassoLambda: options.groupLassoLambda });
+          images.dispose();
+          labels.dispose();
+        }
         seen += b.size;
         lossSum += step.loss * b.size;
         correct += step.correct;
@@ -194,6 +207,7 @@ export async function train(
     }
   } finally {
     sgd.dispose();
+    await parallel?.dispose();
   }
 
   const curve = join(options.outDir, CURVE_FILE);
