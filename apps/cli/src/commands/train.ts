@@ -38,6 +38,9 @@ Training (the reference's recipe: SGD, Nesterov momentum 0.9, cosine LR per iter
   --weight-decay X         default ${REFERENCE_TRAIN_OPTIONS.weightDecay}
   --group-lasso-lambda X   group-lasso weight, default 0
   --seed N                 data order and augmentation, default 0
+  --workers N              split every batch across N threads (this one + N - 1 workers), as
+                           PyTorch's DataParallel; same results up to BatchNorm's per-shard
+                           statistics; default 1
   ${BACKEND_HELP}
 Output:
   --out DIR                checkpoints, log.jsonl, learning-curve.png, condensed/ (default runs/<data>)
@@ -61,6 +64,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       'weight-decay': { type: 'string' },
       'group-lasso-lambda': { type: 'string' },
       seed: { type: 'string' },
+      workers: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
@@ -83,6 +87,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     weightDecay: numberFlag('--weight-decay', values['weight-decay']) ?? REFERENCE_TRAIN_OPTIONS.weightDecay,
     groupLassoLambda: numberFlag('--group-lasso-lambda', values['group-lasso-lambda']) ?? 0,
     seed: integerFlag('--seed', values.seed, 0) ?? 0,
+    workers: integerFlag('--workers', values.workers) ?? 1,
     resume: values.resume ?? false,
   };
 
