@@ -37,7 +37,7 @@ Training (the reference's recipe: SGD, Nesterov momentum 0.9, cosine LR per iter
   --momentum X             default ${REFERENCE_TRAIN_OPTIONS.momentum}
   --weight-decay X         default ${REFERENCE_TRAIN_OPTIONS.weightDecay}
   --group-lasso-lambda X   group-lasso weight, default 0
-  --seed N                 data order and augmentation, default 0
+  --seed N                 initial weights, data order and augmentation, default 0
   --workers N              split every batch across N threads (this one + N - 1 workers), as
                            PyTorch's DataParallel; same results up to BatchNorm's per-shard
                            statistics; default 1

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormReluTrain, batchNormTrain, type BatchStatsSink } from '../ops/batch-norm-relu.js';
 import { BN_EPSILON, BN_MOMENTUM } from '../ops/constants.js';
+import { nextInitSeed } from './seeded-init.js';
 export type Initializer = ReturnType<typeof tfl.initializers.ones>;
 
 export type LayerVariable = tfl.LayerVariable;
@@ -121,7 +122,13 @@ export function isTraining(kwargs: Kwargs | undefined): boolean {
 
 /** Normal(0, sqrt(2 / (kh * kw * outChannels))): the reference's conv initialisation. */
 export function convInitializer(kh: number, kw: number, outChannels: number): Initializer {
-  return tfl.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / (kh * kw * outChannels)) });
+  return tfl.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / (kh * kw * outChannels)), seed: nextInitSeed() });
+}
+
+/** Uniform(-1/sqrt(inFeatures), 1/sqrt(inFeatures)): PyTorch's Linear initialisation. */
+export function linearInitializer(inFeatures: number): Initializer {
+  const bound = 1 / Math.sqrt(inFeatures);
+  return tfl.initializers.randomUniform({ minval: -bound, maxval: bound, seed: nextInitSeed() });
 }
 
 export function singleInput(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {

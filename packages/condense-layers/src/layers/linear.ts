@@ -4,6 +4,7 @@ import { indexSelect } from '../ops/index-select.js';
 import { defaultIndexSelectStrategy } from '../ops/strategy-defaults.js';
 import {
   CondenseLayer,
+  linearInitializer,
   isPositiveInt,
   requireField,
   singleInput,
@@ -35,8 +36,7 @@ export class Linear extends CondenseLayer {
 
   override build(inputShape: Shape | Shape[]): void {
     const inFeatures = singleShape(inputShape).at(-1) as number;
-    const bound = 1 / Math.sqrt(inFeatures);
-    this.kernel = this.weight('weight', [inFeatures, this.units], tfl.initializers.randomUniform({ minval: -bound, maxval: bound }));
+    this.kernel = this.weight('weight', [inFeatures, this.units], linearInitializer(inFeatures));
     this.bias = this.weight('bias', [this.units], tfl.initializers.zeros());
     this.built = true;
   }
@@ -82,12 +82,11 @@ export class CondensingLinear extends CondenseLayer {
   }
 
   override build(): void {
-    const bound = 1 / Math.sqrt(this.selected);
     this.index = this.weight('index', [this.selected], tfl.initializers.zeros(), false, 'int32');
     this.kernel = this.weight(
       'linear.weight',
       [this.selected, this.units],
-      tfl.initializers.randomUniform({ minval: -bound, maxval: bound }),
+      linearInitializer(this.selected),
     );
     this.bias = this.weight('linear.bias', [this.units], tfl.initializers.zeros());
     this.built = true;

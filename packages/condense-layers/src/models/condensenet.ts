@@ -15,6 +15,7 @@ import { CondensedConv } from '../layers/condensed-conv.js';
 import { GroupConv2D } from '../layers/group-conv2d.js';
 import { LearnedGroupConv } from '../layers/learned-group-conv.js';
 import { CondensingLinear, Linear } from '../layers/linear.js';
+import { withInitSeed } from '../layers/seeded-init.js';
 
 export type ModelForm = 'training' | 'condensed';
 
@@ -24,6 +25,8 @@ export interface BuildOptions {
   /** Condensed form only: the reference's condensing linear classifier (default true). */
   condensingLinear?: boolean;
   name?: string;
+  /** Seeds weight initialisation, so two builds with one seed start from the same weights. */
+  seed?: number;
 }
 
 /** What every model built here carries in its user-defined metadata (saved with it). */
@@ -90,7 +93,10 @@ export function buildCondenseNet(
   config: CondenseNetConfig | CondenseNetConfigInput | string,
   options: BuildOptions = {},
 ): tfl.LayersModel {
-  const resolved = toConfig(config);
+  return withInitSeed(options.seed, () => buildModel(toConfig(config), options));
+}
+
+function buildModel(resolved: CondenseNetConfig, options: BuildOptions): tfl.LayersModel {
   const form = options.form ?? 'training';
   const condensingLinear = form === 'condensed' && (options.condensingLinear ?? true);
   const plan: ArchitecturePlan = buildPlan(resolved);

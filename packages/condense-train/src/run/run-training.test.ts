@@ -37,6 +37,30 @@ describe('runTraining', () => {
     run.condensedModel!.dispose();
   }, 120_000);
 
+  it('reproduces a run from its seed (weights, data order, augmentation), with a chosen stem stride', async () => {
+    const once = async (seed: number) => {
+      const run = await runTraining({
+        data: 'fashion-mnist',
+        model: { stages: [1, 1, 1], growth: [4, 8, 16], stemStride: 2 },
+        train: { outDir: mkdtempSync(join(tmpdir(), 'seeded-')), epochs: 2, batchSize: 16, evalBatchSize: 32, seed },
+        backend: 'wasm',
+        trainLimit: 32,
+        testLimit: 16,
+        hooks: { write: () => {}, interactive: false },
+      });
+      const weights = run.model.getWeights().map((w) => Array.from(w.dataSync()));
+      run.model.dispose();
+      run.condensedModel!.dispose();
+      return { config: run.config, losses: run.result.history.epochs.map((e) => e.trainLoss), weights };
+    };
+    const a = await once(5);
+    expect(a.config).toMatchObject({ stemStride: 2, poolSize: 3 });
+    const b = await once(5);
+    expect(b.losses).toEqual(a.losses);
+    expect(b.weights).toEqual(a.weights);
+    expect((await once(6)).losses).not.toEqual(a.losses);
+  }, 120_000);
+
   it('names a bad data spec', async () => {
     await expect(
       runTraining({ data: 'svhn', model: { stages: [1], growth: [4] }, train: { outDir: tmpdir() }, backend: 'cpu' }),

@@ -93,7 +93,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     augmentation: defaultAugmentation(dataset),
     ...options.train,
   };
-  const model = buildCondenseNet(config);
+  const model = buildCondenseNet(config, { seed: trainOptions.seed });
   const result = await train(trainableFromLayersModel(model), { dataset, train: trainSplit, test: testSplit }, trainOptions, options.hooks);
   if (result.status !== 'finished') {
     return { backend, dataset, config, result, model, seconds: (performance.now() - started) / 1000 };
