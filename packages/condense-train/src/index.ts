@@ -42,5 +42,6 @@ export {
   type RunTrainingResult,
 } from './run/run-training.js';
 export { seededSubset } from './run/run-training.js';
+export { defaultWorkers } from './run/default-workers.js';
 export { convertCheckpoint, loadSavedModel, type ConvertResult, type LoadedModel } from './run/saved-model.js';
 export { evaluateSaved, type SavedEvaluation } from './run/evaluate-saved.js';

@@ -34,8 +34,8 @@ describe('condense train', () => {
     [['train', '--backend', 'tpu'], /--backend tpu: expected one of auto, tensorflow/],
     [['train', '--epochs', '0'], /--epochs 0: expected an integer >= 1/],
     [['train', '--lr', 'fast'], /--lr fast: expected a non-negative number/],
-    [['train', '--workers', '0'], /--workers 0: expected an integer >= 1/],
-    [['train', '--workers', 'two'], /--workers two: expected an integer >= 1/],
+    [['train', '--workers', '0'], /--workers 0: expected an integer >= 1 or auto/],
+    [['train', '--workers', 'two'], /--workers two: expected an integer >= 1 or auto/],
     [['train', '--stages', '1-1-1', '--growth', '4-8-16', '--condense-factor', '3'], /invalid model: \(--growth\)/],
   ])('rejects %j with exit code 2', async (argv, message) => {
     const { code, err } = await run(...argv);
@@ -49,7 +49,7 @@ describe('condense train', () => {
       ['train', '--stages', '1-1-1', '--growth', '4-8-16', '--epochs', epochs, '-b', '16', '--train-limit', '48', '--test-limit', '32', '--out', out, '--workers', '2', '--json'];
     const first = await run(...flags('1'));
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.out)).toMatchObject({ status: 'finished', iterations: 3 });
+    expect(JSON.parse(first.out)).toMatchObject({ status: 'finished', iterations: 3, workers: 2 });
     const again = await run(...flags('2'), '--resume');
     expect(again.code).toBe(0);
     expect(JSON.parse(again.out)).toMatchObject({ status: 'finished', iterations: 6 });

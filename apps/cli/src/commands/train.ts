@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { REFERENCE_TRAIN_OPTIONS, defaultOutDir, runTraining } from '@condensenet/train';
 import type { RunTrainingResult } from '@condensenet/train';
 import type { CliIO } from '../io.js';
+import { UsageError } from '../errors.js';
 import { ARCHITECTURE_FLAGS_HELP, ARCHITECTURE_FLAG_OPTIONS, architectureFromFlags, asUsageError } from '../flags/model-flags.js';
 import { BACKEND_HELP, backendFlag } from '../flags/backend.js';
 import { integerFlag, numberFlag } from '../flags/numbers.js';
@@ -38,9 +39,10 @@ Training (the reference's recipe: SGD, Nesterov momentum 0.9, cosine LR per iter
   --weight-decay X         default ${REFERENCE_TRAIN_OPTIONS.weightDecay}
   --group-lasso-lambda X   group-lasso weight, default 0
   --seed N                 initial weights, data order and augmentation, default 0
-  --workers N              split every batch across N threads (this one + N - 1 workers), as
+  --workers N|auto         split every batch across N threads (this one + N - 1 workers), as
                            PyTorch's DataParallel; same results up to BatchNorm's per-shard
-                           statistics; default 1
+                           statistics; default auto: one per core on wasm and cpu (at most 8,
+                           at least 16 images per shard), 1 on tfjs-node and GPU backends
   ${BACKEND_HELP}
 Output:
   --out DIR                checkpoints, log.jsonl, learning-curve.png, condensed/ (default runs/<data>)
@@ -87,7 +89,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     weightDecay: numberFlag('--weight-decay', values['weight-decay']) ?? REFERENCE_TRAIN_OPTIONS.weightDecay,
     groupLassoLambda: numberFlag('--group-lasso-lambda', values['group-lasso-lambda']) ?? 0,
     seed: integerFlag('--seed', values.seed, 0) ?? 0,
-    workers: integerFlag('--workers', values.workers) ?? 1,
+    workers: workersFlag(values.workers),
     resume: values.resume ?? false,
   };
 
@@ -120,12 +122,19 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   return run.result.status === 'finished' ? 0 : 130;
 }
 
+function workersFlag(text: string | undefined): number | 'auto' {
+  if (text === undefined || text === 'auto') return 'auto';
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--workers ${text}: expected an integer >= 1 or auto`);
+  return Number(text);
+}
+
 function reportJson(run: RunTrainingResult) {
   const form = (f: RunTrainingResult['training']) =>
     f && { top1: f.evaluation.top1, top5: f.evaluation.top5, loss: f.evaluation.loss, flops: f.flops, params: f.params };
   return {
     status: run.result.status,
     backend: run.backend,
+    workers: run.workers,
     dataset: run.dataset,
     config: run.config,
     iterations: run.result.iteration,
@@ -140,7 +149,7 @@ function reportJson(run: RunTrainingResult) {
 function reportText(run: RunTrainingResult): string {
   const c = run.config;
   const lines = [
-    `backend    ${run.backend.name}`,
+    `backend    ${run.backend.name}${run.workers > 1 ? `, ${run.workers} threads (data-parallel)` : ''}`,
     `data       ${run.dataset.name}: ${run.dataset.trainSize} train / ${run.dataset.testSize} test images, ${run.dataset.height}x${run.dataset.width}x${run.dataset.channels}`,
     `model      stages ${c.stages.join('-')}, growth ${c.growth.join('-')}, G ${c.group1x1}, C ${c.condenseFactor}`,
     `time       ${(run.seconds / 60).toFixed(1)} min, ${run.result.iteration} iterations`,

@@ -22,6 +22,7 @@ import { train } from '../training/trainer.js';
 import type { TrainHooks, TrainResult } from '../training/trainer.js';
 import { attachDataset } from './dataset-metadata.js';
 import { writeRuntimeArtifact } from './runtime-artifact.js';
+import { defaultWorkers } from './default-workers.js';
 
 /**
  * The architecture without its input geometry, which comes from the data set; `stemStride`
@@ -33,7 +34,8 @@ export interface RunTrainingOptions {
   /** 'fashion-mnist', 'mnist', 'cifar10:DIR', 'cifar100:DIR' or 'folder:DIR'. */
   data: string;
   model: ModelChoice;
-  train: Partial<Omit<TrainOptions, 'outDir'>> & { outDir: string };
+  /** `workers: 'auto'` picks the data-parallel threads for the backend (see defaultWorkers). */
+  train: Partial<Omit<TrainOptions, 'outDir' | 'workers'>> & { outDir: string; workers?: number | 'auto' };
   backend?: BackendChoice;
   load?: LoadOptions;
   /** Use only the first N training images (quick experiments, tests). */
@@ -50,6 +52,8 @@ export interface FormReport {
 
 export interface RunTrainingResult {
   backend: SelectedBackend;
+  /** Data-parallel threads the run used (1: no worker threads). */
+  workers: number;
   dataset: Dataset;
   config: CondenseNetConfig;
   result: TrainResult;
@@ -88,15 +92,18 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     numClasses: dataset.numClasses,
   } as CondenseNetConfigInput);
 
+  const { workers, ...chosen } = options.train;
+  const batchSize = chosen.batchSize ?? REFERENCE_TRAIN_OPTIONS.batchSize;
   const trainOptions: TrainOptions = {
     ...REFERENCE_TRAIN_OPTIONS,
     augmentation: defaultAugmentation(dataset),
-    ...options.train,
+    ...chosen,
+    workers: workers === 'auto' ? defaultWorkers(backend.name, batchSize) : workers,
   };
   const model = buildCondenseNet(config, { seed: trainOptions.seed });
   const result = await train(trainableFromLayersModel(model), { dataset, train: trainSplit, test: testSplit }, trainOptions, options.hooks);
   if (result.status !== 'finished') {
-    return { backend, dataset, config, result, model, seconds: (performance.now() - started) / 1000 };
+    return { backend, workers: trainOptions.workers ?? 1, dataset, config, result, model, seconds: (performance.now() - started) / 1000 };
   }
 
   const plan = buildPlan(config);
@@ -112,6 +119,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   await writeRuntimeArtifact(condensedModel, condensedDir);
   return {
     backend,
+    workers: trainOptions.workers ?? 1,
     dataset,
     config,
     result,
