@@ -101,6 +101,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     workers: workers === 'auto' ? defaultWorkers(backend.name, batchSize) : workers,
   };
   const model = buildCondenseNet(config, { seed: trainOptions.seed });
+  const write = options.hooks?.write ?? ((text: string) => process.stderr.write(text));
+  const threads = (trainOptions.workers ?? 1) > 1 ? `, ${trainOptions.workers} threads (data-parallel)` : '';
+  write(
+    `backend ${backend.name}${threads}; ${dataset.name}: ${trainSplit.size} training / ${testSplit.size} test images; ` +
+      `stages ${config.stages.join('-')}, growth ${config.growth.join('-')}, ${trainOptions.epochs} epoch${trainOptions.epochs === 1 ? '' : 's'}\n`,
+  );
   const result = await train(trainableFromLayersModel(model), { dataset, train: trainSplit, test: testSplit }, trainOptions, options.hooks);
   if (result.status !== 'finished') {
     return { backend, workers: trainOptions.workers ?? 1, dataset, config, result, model, seconds: (performance.now() - started) / 1000 };
