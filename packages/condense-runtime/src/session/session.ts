@@ -21,10 +21,10 @@ export interface Session {
   /**
    * When the model fits the kernels: `wasm-kernels` on the wasm backend, `js-kernels` (their
    * JavaScript port) on the cpu backend; `webgpu-kernels` (WGSL programs) on the webgpu
-   * backend; `tfjs` (stock ops) otherwise.
+   * backend; `webgl-kernels` (GLSL programs) on the webgl backend; `tfjs` (stock ops) otherwise.
    */
-  readonly path: 'wasm-kernels' | 'js-kernels' | 'webgpu-kernels' | 'tfjs';
-  /** Why the wasm, cpu or webgpu backend fell back to stock ops, when it did. */
+  readonly path: 'wasm-kernels' | 'js-kernels' | 'webgpu-kernels' | 'webgl-kernels' | 'tfjs';
+  /** Why the wasm, cpu, webgpu or webgl backend fell back to stock ops, when it did. */
   readonly fallbackReason?: string;
   readonly classes: readonly string[];
   /** images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. */
@@ -41,8 +41,8 @@ export interface Session {
  * Runs a condensed model: on the wasm backend with this package's SIMD kernels, on the cpu
  * backend with their JavaScript port (tfjs's cpu convs are plain JavaScript too, and stock ops
  * would gather channels slowly and then run the grouped convs densely), both without any tfjs op
- * on the hot path; on webgpu with WGSL programs of its own run through the backend; on webgl
- * (and for models the kernels do not fit) with stock tfjs-core ops.
+ * on the hot path; on webgpu and webgl with WGSL or GLSL programs of its own run through the
+ * backend; for models the kernels do not fit (and other backends) with stock tfjs-core ops.
  */
 export async function createSession(model: CondensedModel, options: SessionOptions = {}): Promise<Session> {
   if (options.backend && tf.getBackend() !== options.backend) {
@@ -51,12 +51,12 @@ export async function createSession(model: CondensedModel, options: SessionOptio
   await tf.ready();
   const backend = tf.getBackend();
   const classes = [...model.classes];
-  let webgpuObstacle: string | undefined;
+  let gpuObstacle: string | undefined;
   if (backend === 'webgpu') {
     // Imported here only, so cpu and wasm sessions never load the WGSL programs.
     const { WebGPUForward, webgpuPathObstacle } = await import('./webgpu-forward.js');
-    webgpuObstacle = webgpuPathObstacle(tf.backend());
-    if (!webgpuObstacle) {
+    gpuObstacle = webgpuPathObstacle(tf.backend());
+    if (!gpuObstacle) {
       const forward = new WebGPUForward(tf.backend(), model);
       return guarded({
         backend,
@@ -67,8 +67,23 @@ export async function createSession(model: CondensedModel, options: SessionOptio
       });
     }
   }
+  if (backend === 'webgl') {
+    // Imported here only, so cpu, wasm and webgpu sessions never load the GLSL programs.
+    const { WebGLForward, webglPathObstacle } = await import('./webgl-forward.js');
+    gpuObstacle = webglPathObstacle(tf.backend());
+    if (!gpuObstacle) {
+      const forward = new WebGLForward(tf.backend(), model);
+      return guarded({
+        backend,
+        path: 'webgl-kernels',
+        classes,
+        run: (images, batch) => forward.predict(images, batch),
+        dispose: () => forward.dispose(),
+      });
+    }
+  }
   const kernelBackend = backend === 'wasm' || backend === 'cpu';
-  const obstacle = kernelBackend ? kernelPathObstacle(layerWeights(model).plan) : webgpuObstacle;
+  const obstacle = kernelBackend ? kernelPathObstacle(layerWeights(model).plan) : gpuObstacle;
   if (kernelBackend && !obstacle) {
     const kernels = backend === 'cpu' ? KernelModule.javascript() : (options.kernels ?? (await loadKernels()));
     const forward = new KernelForward(kernels, model);
