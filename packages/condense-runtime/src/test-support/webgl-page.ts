@@ -23,7 +23,6 @@ export interface WebGLCaseResult {
   path: string;
   webgl: number[];
   cpu: number[];
-  cpuPath: string;
   /** numTensors before the session, after its first run, after each repeat, after dispose. */
   before: number;
   held: number;
@@ -67,7 +66,7 @@ async function runCase(c: WebGLCase): Promise<WebGLCaseResult> {
   cpuSession.dispose();
   await tf.setBackend('webgl');
   return {
-    path: session.path, webgl: Array.from(first), cpu: Array.from(cpu), cpuPath: cpuSession.path,
+    path: session.path, webgl: Array.from(first), cpu: Array.from(cpu),
     before, held, repeatCounts, repeatsEqual, afterDispose,
   };
 }
