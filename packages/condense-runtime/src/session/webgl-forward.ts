@@ -1,7 +1,6 @@
 import { transpose4d } from '@condensenet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CondensedModel } from '../artifact/types.js';
-import { foldBatchNorm } from '../kernels/fold-batch-norm.js';
 import {
   avgPool2x2Program,
   condensedConv1x1Program,
@@ -11,6 +10,7 @@ import {
   type WebGLProgram,
   type WebGLProgramRunner,
 } from '../kernels/webgl/programs.js';
+import { GpuModelEnds } from './gpu-ends.js';
 import { layerWeights, type ModelWeights } from './layer-weights.js';
 
 /** Why the current backend cannot run the GLSL programs (undefined when it can). */
@@ -45,15 +45,9 @@ function conv3x3Weight(weight: Float32Array, cout: number, ci: number): tf.Tenso
 export class WebGLForward {
   private readonly w: ModelWeights;
   private readonly runner: WebGLProgramRunner;
-  private readonly mean: tf.Tensor1D;
-  private readonly std: tf.Tensor1D;
   private readonly stem: tf.Tensor4D;
   private readonly layers: GlLayer[][];
-  private readonly headScale: tf.Tensor1D;
-  private readonly headShift: tf.Tensor1D;
-  private readonly classifierIndex: tf.Tensor1D;
-  private readonly classifierWeight: tf.Tensor2D;
-  private readonly classifierBias: tf.Tensor1D;
+  private readonly ends: GpuModelEnds;
 
   constructor(backend: unknown, model: CondensedModel) {
     const obstacle = webglPathObstacle(backend);
@@ -62,8 +56,7 @@ export class WebGLForward {
     const w = layerWeights(model);
     const { plan } = w;
     this.w = w;
-    this.mean = tf.tensor1d(model.normalization.mean);
-    this.std = tf.tensor1d(model.normalization.std);
+    this.ends = new GpuModelEnds(w, model, 'WebGLForward');
     this.stem = conv3x3Weight(w.stem, plan.stem.outChannels, plan.stem.inChannels);
     this.layers = w.blocks.map((block) =>
       block.map((l) => {
@@ -92,27 +85,17 @@ export class WebGLForward {
         };
       }),
     );
-    const head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
-    this.headScale = tf.tensor1d(head.scale);
-    this.headShift = tf.tensor1d(head.shift);
-    this.classifierIndex = tf.tensor1d(w.classifierIndex, 'int32');
-    this.classifierWeight = tf.tensor2d(w.classifierWeight, [plan.head.classes, plan.head.condensedFeatures]);
-    this.classifierBias = tf.tensor1d(w.classifierBias);
   }
 
   /** images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. */
   async predict(images: Float32Array, batch: number): Promise<Float32Array> {
     const { plan } = this.w;
-    const { inputSize: size, inChannels } = plan.stem;
-    if (images.length !== batch * size * size * inChannels) {
-      throw new Error(`WebGLForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
-    }
     // Tensors made from the programs' outputs inside tidy are tracked by it like any op's.
     const logits = tf.tidy(() => {
       const run = (program: WebGLProgram, inputs: tf.TensorInfo[]): tf.Tensor4D =>
         tf.engine().makeTensorFromTensorInfo(this.runner.compileAndRun(program, inputs, 'float32')) as tf.Tensor4D;
-      const x = tf.tensor4d(images, [batch, size, size, inChannels]);
-      const normalised = tf.div<tf.Tensor4D>(tf.sub(x, this.mean), this.std);
+      const x = this.ends.input(images, batch);
+      const normalised = this.ends.normalise(x);
       const first = plan.blocks[0].spatial;
       let feat = run(
         groupedConv3x3Program(normalised, { outChannels: plan.stem.outChannels, groups: 1, stride: plan.stem.stride, outSize: [first, first] }),
@@ -141,7 +124,7 @@ export class WebGLForward {
           feat = pooled;
         }
       });
-      return this.head(feat);
+      return this.ends.logits(feat);
     });
     try {
       return (await logits.data()) as Float32Array;
@@ -150,18 +133,8 @@ export class WebGLForward {
     }
   }
 
-  private head(feat: tf.Tensor4D): tf.Tensor2D {
-    const { head } = this.w.plan;
-    const activated = tf.relu(tf.add(tf.mul(feat, this.headScale), this.headShift)) as tf.Tensor4D;
-    const pooled = tf.avgPool(activated, head.poolSize, head.poolSize, 'valid');
-    const features = tf.gather(tf.reshape(pooled, [-1, head.features]), this.classifierIndex, 1);
-    return tf.add(tf.matMul(features, this.classifierWeight, false, true), this.classifierBias);
-  }
-
   dispose(): void {
-    tf.dispose([
-      this.mean, this.std, this.stem, this.headScale, this.headShift, this.classifierIndex, this.classifierWeight, this.classifierBias,
-      ...this.layers.flat().flatMap((l) => [...l.conv1, l.conv3]),
-    ]);
+    this.ends.dispose();
+    tf.dispose([this.stem, ...this.layers.flat().flatMap((l) => [...l.conv1, l.conv3])]);
   }
 }

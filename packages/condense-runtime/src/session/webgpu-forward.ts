@@ -1,7 +1,6 @@
 import { transpose4d } from '@condensenet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CondensedModel } from '../artifact/types.js';
-import { foldBatchNorm } from '../kernels/fold-batch-norm.js';
 import {
   avgPool2x2Program,
   condensedConv1x1Program,
@@ -13,6 +12,7 @@ import {
   type WebGPUProgram,
   type WebGPUProgramRunner,
 } from '../kernels/webgpu/programs.js';
+import { GpuModelEnds } from './gpu-ends.js';
 import { layerWeights, type ModelWeights } from './layer-weights.js';
 
 /** Why the current backend cannot run the WGSL programs (undefined when it can). */
@@ -47,15 +47,9 @@ function conv3x3Weight(weight: Float32Array, cout: number, ci: number): tf.Tenso
 export class WebGPUForward {
   private readonly w: ModelWeights;
   private readonly runner: WebGPUProgramRunner;
-  private readonly mean: tf.Tensor1D;
-  private readonly std: tf.Tensor1D;
   private readonly stem: tf.Tensor1D;
   private readonly layers: GpuLayer[][];
-  private readonly headScale: tf.Tensor1D;
-  private readonly headShift: tf.Tensor1D;
-  private readonly classifierIndex: tf.Tensor1D;
-  private readonly classifierWeight: tf.Tensor2D;
-  private readonly classifierBias: tf.Tensor1D;
+  private readonly ends: GpuModelEnds;
 
   constructor(backend: unknown, model: CondensedModel) {
     const obstacle = webgpuPathObstacle(backend);
@@ -64,8 +58,7 @@ export class WebGPUForward {
     const w = layerWeights(model);
     const { plan } = w;
     this.w = w;
-    this.mean = tf.tensor1d(model.normalization.mean);
-    this.std = tf.tensor1d(model.normalization.std);
+    this.ends = new GpuModelEnds(w, model, 'WebGPUForward');
     this.stem = conv3x3Weight(w.stem, plan.stem.outChannels, plan.stem.inChannels);
     this.layers = w.blocks.map((block) =>
       block.map((l) => {
@@ -88,21 +81,11 @@ export class WebGPUForward {
         };
       }),
     );
-    const head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
-    this.headScale = tf.tensor1d(head.scale);
-    this.headShift = tf.tensor1d(head.shift);
-    this.classifierIndex = tf.tensor1d(w.classifierIndex, 'int32');
-    this.classifierWeight = tf.tensor2d(w.classifierWeight, [plan.head.classes, plan.head.condensedFeatures]);
-    this.classifierBias = tf.tensor1d(w.classifierBias);
   }
 
   /** images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. */
   async predict(images: Float32Array, batch: number): Promise<Float32Array> {
     const { plan } = this.w;
-    const { inputSize: size, inChannels } = plan.stem;
-    if (images.length !== batch * size * size * inChannels) {
-      throw new Error(`WebGPUForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
-    }
     const owned: tf.Tensor[] = [];
     const own = <T extends tf.Tensor>(t: T): T => {
       owned.push(t);
@@ -114,8 +97,8 @@ export class WebGPUForward {
       return into ?? own(tf.engine().makeTensorFromTensorInfo(out));
     };
     try {
-      const x = own(tf.tensor4d(images, [batch, size, size, inChannels]));
-      const normalised = own(tf.tidy(() => tf.div<tf.Tensor4D>(tf.sub(x, this.mean), this.std)));
+      const x = own(this.ends.input(images, batch));
+      const normalised = own(this.ends.normalise(x));
       const first = plan.blocks[0];
       let feat = run(
         groupedConv3x3Program(normalised, {
@@ -146,27 +129,15 @@ export class WebGPUForward {
           feat = run(avgPool2x2Program(feat, [batch, next.spatial, next.spatial, next.outChannels]), [feat]);
         }
       });
-      const logits = own(this.head(feat as tf.Tensor4D));
+      const logits = own(this.ends.logits(feat as tf.Tensor4D));
       return (await logits.data()) as Float32Array;
     } finally {
       tf.dispose(owned);
     }
   }
 
-  private head(feat: tf.Tensor4D): tf.Tensor2D {
-    const { head } = this.w.plan;
-    return tf.tidy(() => {
-      const activated = tf.relu(tf.add(tf.mul(feat, this.headScale), this.headShift)) as tf.Tensor4D;
-      const pooled = tf.avgPool(activated, head.poolSize, head.poolSize, 'valid');
-      const features = tf.gather(tf.reshape(pooled, [-1, head.features]), this.classifierIndex, 1);
-      return tf.add(tf.matMul(features, this.classifierWeight, false, true), this.classifierBias);
-    });
-  }
-
   dispose(): void {
-    tf.dispose([
-      this.mean, this.std, this.stem, this.headScale, this.headShift, this.classifierIndex, this.classifierWeight, this.classifierBias,
-      ...this.layers.flat().flatMap((l) => [...l.conv1, l.conv3]),
-    ]);
+    this.ends.dispose();
+    tf.dispose([this.stem, ...this.layers.flat().flatMap((l) => [...l.conv1, l.conv3])]);
   }
 }
