@@ -15,7 +15,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { CondensedConv1x1Params } from '../condensed-conv1x1.js';
-import { foldBatchNorm } from '../fold-batch-norm.js';
+import { shuffleCondensedConv1x1 } from '../shuffled-conv1x1.js';
 
 /** The fields of tfjs-backend-webgl's `GPGPUProgram` these programs set. */
 export interface WebGLProgram {
@@ -56,28 +56,8 @@ export interface WebGLConv1x1Operands {
  * and any outputs per group work.
  */
 export function packWebGLConv1x1(p: CondensedConv1x1Params): WebGLConv1x1Operands {
-  const G = p.groups;
-  const slots = p.index.length;
-  if (!Number.isInteger(G) || G <= 0 || slots % G !== 0) throw new Error(`packWebGLConv1x1: index has ${slots} entries, not a multiple of groups = ${G}`);
-  const K = slots / G;
-  const O = p.weight.length / K;
-  if (!Number.isInteger(O) || O % G !== 0) throw new Error(`packWebGLConv1x1: weight length ${p.weight.length} is not O * K with O divisible by ${G} (K = ${K})`);
-  const kOut = O / G;
-  const before = foldBatchNorm(p.norm, p.epsilon);
-  const after = p.after ? foldBatchNorm(p.after, p.epsilon) : undefined;
-  if (after && after.scale.length !== O) throw new Error(`packWebGLConv1x1: after-norm has ${after.scale.length} channels, expected ${O}`);
-  const weight = new Float32Array(O * K);
-  const bias = new Float32Array(O);
-  for (let g = 0; g < G; g++) {
-    for (let m = 0; m < kOut; m++) {
-      // The reference shuffle ([G, O/G] -> [O/G, G]) sends grouped row g*kOut + m to channel m*G + g.
-      const c = m * G + g;
-      const s = after ? after.scale[c] : 1;
-      for (let t = 0; t < K; t++) weight[c * K + t] = p.weight[(g * kOut + m) * K + t] * s;
-      bias[c] = after ? after.shift[c] : 0;
-    }
-  }
-  return { index: p.index, scale: before.scale, shift: before.shift, weight, bias, relu: after !== undefined, groups: G, K, outChannels: O };
+  const { groups, K, outChannels, before, weight, bias, relu } = shuffleCondensedConv1x1(p, 'packWebGLConv1x1');
+  return { index: p.index, scale: before.scale, shift: before.shift, weight, bias, relu, groups, K, outChannels };
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { CondensedConv1x1Params } from '../condensed-conv1x1.js';
-import { foldBatchNorm } from '../fold-batch-norm.js';
+import { shuffleCondensedConv1x1 } from '../shuffled-conv1x1.js';
 
 export type Uniform = { type: 'int32' | 'float32'; data: number[] };
 
@@ -93,34 +93,22 @@ export interface WebGPUConv1x1Operands {
  * any group count works: an invocation's four outputs come from one group, not four.
  */
 export function packWebGPUConv1x1(p: CondensedConv1x1Params): WebGPUConv1x1Operands {
-  const G = p.groups;
-  const slots = p.index.length;
-  if (!Number.isInteger(G) || G <= 0 || slots % G !== 0) throw new Error(`packWebGPUConv1x1: index has ${slots} entries, not a multiple of groups = ${G}`);
-  const K = slots / G;
-  const O = p.weight.length / K;
-  if (!Number.isInteger(O) || O % G !== 0) throw new Error(`packWebGPUConv1x1: weight length ${p.weight.length} is not O * K with O divisible by ${G} (K = ${K})`);
-  const kOut = O / G;
+  const { groups: G, K, outChannels, kOut, before, weight: rows, bias, relu } = shuffleCondensedConv1x1(p, 'packWebGPUConv1x1');
+  const slots = G * K;
   const quads = Math.ceil(kOut / 4);
-  const before = foldBatchNorm(p.norm, p.epsilon);
-  const after = p.after ? foldBatchNorm(p.after, p.epsilon) : undefined;
-  if (after && after.scale.length !== O) throw new Error(`packWebGPUConv1x1: after-norm has ${after.scale.length} channels, expected ${O}`);
   const scaleShift = new Float32Array(2 * slots);
   for (let s = 0; s < slots; s++) {
     scaleShift[2 * s] = before.scale[s];
     scaleShift[2 * s + 1] = before.shift[s];
   }
   const weight = new Float32Array(slots * quads * 4);
-  const bias = new Float32Array(O);
   for (let g = 0; g < G; g++) {
     for (let m = 0; m < kOut; m++) {
-      // The reference shuffle ([G, O/G] -> [O/G, G]) sends grouped row g*kOut + m to channel m*G + g.
       const c = m * G + g;
-      const s = after ? after.scale[c] : 1;
-      for (let t = 0; t < K; t++) weight[((g * K + t) * quads + (m >> 2)) * 4 + (m & 3)] = p.weight[(g * kOut + m) * K + t] * s;
-      bias[c] = after ? after.shift[c] : 0;
+      for (let t = 0; t < K; t++) weight[((g * K + t) * quads + (m >> 2)) * 4 + (m & 3)] = rows[c * K + t];
     }
   }
-  return { index: p.index, scaleShift, weight, bias, relu: after !== undefined, groups: G, K, kOut, quads, outChannels: O };
+  return { index: p.index, scaleShift, weight, bias, relu, groups: G, K, kOut, quads, outChannels };
 }
 
 /**
