@@ -1,4 +1,12 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { fileURLToPath } from 'node:url';
+import { mallocNeedsTuning, runsOnGlibc, runWithTunedMalloc } from './malloc-tuning.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+if (mallocNeedsTuning(process.env, runsOnGlibc())) {
+  process.exitCode = await runWithTunedMalloc(fileURLToPath(import.meta.url), args);
+} else {
+  // Imported only here, so the relaunching process never loads TensorFlow.js.
+  const { main } = await import('./main.js');
+  process.exitCode = await main(args);
+}

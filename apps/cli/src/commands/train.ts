@@ -98,9 +98,14 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   };
 
   let stop = false;
+  let firstInterrupt = 0;
   const onInterrupt = () => {
-    if (stop) process.exit(130);
+    // One Ctrl-C can arrive twice: from the terminal and passed on by a parent (npm, pnpm, or
+    // the CLI's own relaunch), so only a second press some time later aborts.
+    if (stop && Date.now() - firstInterrupt > INTERRUPT_REPEAT_MS) process.exit(130);
+    if (stop) return;
     stop = true;
+    firstInterrupt = Date.now();
     io.err('\nstopping after this iteration (Ctrl-C again to abort without a checkpoint)');
   };
   process.on('SIGINT', onInterrupt);
@@ -125,6 +130,9 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   run.condensedModel?.dispose();
   return run.result.status === 'finished' ? 0 : 130;
 }
+
+/** Ctrl-C deliveries closer together than this are one press. */
+const INTERRUPT_REPEAT_MS = 500;
 
 function workersFlag(text: string | undefined): number | 'auto' {
   if (text === undefined || text === 'auto') return 'auto';
