@@ -3,7 +3,7 @@ import { condense, condenseNetMetadata } from '@condensenet/layers';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../data/load.js';
 import type { LoadOptions } from '../data/load.js';
-import { evaluate } from '../training/evaluate.js';
+import { evaluate, tensorPredictor } from '../training/evaluate.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { seededSubset } from './run-training.js';
 import { loadSavedModel } from './saved-model.js';
@@ -43,18 +43,18 @@ export async function evaluateSaved(
     }
     const stats = loaded.dataset ?? source.dataset;
     const evalOptions = { batchSize: options.batchSize ?? 256, mean: stats.mean, std: stats.std };
-    const run = (m: tfl.LayersModel) => evaluate((x) => m.apply(x, { training: false }) as tf.Tensor2D, split, evalOptions);
+    const run = (m: tfl.LayersModel) => evaluate(tensorPredictor((x) => m.apply(x, { training: false }) as tf.Tensor2D), split, evalOptions);
     const result: SavedEvaluation = { source: loaded.source };
     if (loaded.form === 'condensed') {
-      result.condensed = run(loaded.model);
+      result.condensed = await run(loaded.model);
       result.note = 'a condensed model: its training form is not in this file';
       return result;
     }
-    result.training = run(loaded.model);
+    result.training = await run(loaded.model);
     try {
       const condensed = condense(loaded.model);
       models.push(condensed);
-      result.condensed = run(condensed);
+      result.condensed = await run(condensed);
     } catch (e) {
       result.note = `not condensed: ${(e as Error).message}`;
     }

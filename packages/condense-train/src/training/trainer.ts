@@ -11,7 +11,7 @@ import { Sgd } from '../optim/sgd.js';
 import { DataParallel } from '../parallel/data-parallel.js';
 import { renderLearningCurve } from '../report/learning-curve.js';
 import { ProgressBar } from '../report/progress-bar.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, tensorPredictor } from './evaluate.js';
 import type { Evaluation } from './evaluate.js';
 import { emptyHistory } from './history.js';
 import type { EpochRecord, TrainingHistory } from './history.js';
@@ -179,7 +179,8 @@ export async function train(
         }
       }
       const seconds = (performance.now() - started) / 1000;
-      const test = evaluate((x) => model.forward(x, false), data.test, {
+      const predict = parallel ? await parallel.predictor() : tensorPredictor((x) => model.forward(x, false));
+      const test = await evaluate(predict, data.test, {
         batchSize: options.evalBatchSize,
         mean: dataset.mean,
         std: dataset.std,
