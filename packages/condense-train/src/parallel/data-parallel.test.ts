@@ -157,6 +157,32 @@ describe('DataParallel', () => {
     model.dispose();
   }, 60_000);
 
+  it("predicts what the main model predicts in inference mode, its running statistics included", async () => {
+    const model = buildCondenseNet(config);
+    const main = trainableFromLayersModel(model);
+    const engine = await DataParallel.start(main, { workers: 3, backend: 'cpu' });
+    engines.push(engine);
+    const sgd = new Sgd(sgdOptions);
+    // Training steps move the main model's running statistics, which steps never send to replicas.
+    for (let step = 0; step < 3; step++) {
+      main.setProgress(0.3);
+      await engine.step(sgd, batchOf(6, step + 21), 0.1, 0);
+    }
+    const batch = batchOf(7, 31);
+    const expected = tf.tidy(() => main.forward(tf.tensor4d(batch.images, batch.shape), false).dataSync());
+    const before = tf.memory().numTensors;
+    const predict = await engine.predictor();
+    const got = await predict({ ...batch, size: 7, indices: new Int32Array(7) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got.length).toBe(expected.length);
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i], 5);
+    // Training goes on after an evaluation.
+    expect(Number.isFinite((await engine.step(sgd, batchOf(6, 41), 0.1, 0)).loss)).toBe(true);
+    await engine.dispose();
+    sgd.dispose();
+    model.dispose();
+  }, 60_000);
+
   it('uses fewer shards than workers when the batch is smaller', async () => {
     const model = buildCondenseNet(config);
     const main = trainableFromLayersModel(model);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/select-backend.js';
 import type { CheckpointTensor } from '../checkpoint/checkpoint-file.js';
 import type { Sgd } from '../optim/sgd.js';
+import type { Predictor } from '../training/evaluate.js';
 import type { StepResult } from '../training/train-step.js';
 import type { TrainableModel } from '../training/trainable-model.js';
 import type { FromReplica, Sync, ToReplica } from './protocol.js';
@@ -111,6 +112,47 @@ export class DataParallel {
     } finally {
       tf.dispose(own);
     }
+  }
+
+  /**
+   * Inference for evaluation, each batch split across this thread and the replicas as a training
+   * batch is, every shard in inference mode with the main model's weights (its BatchNorm running
+   * statistics among them, which training steps do not send). Valid until the next `step`.
+   */
+  async predictor(): Promise<Predictor> {
+    const state = await this.model.exportWeights();
+    await Promise.all(this.replicas.map((r) => r.request({ type: 'load', state }, [], 'ready')));
+    for (const r of this.replicas) r.condensations = this.model.condensations;
+    return async (batch) => {
+      const [n, h, w, c] = batch.shape;
+      const pixels = h * w * c;
+      const sizes = shardSizes(n, this.replicas.length + 1);
+      let start = sizes[0];
+      const pending = this.replicas.slice(0, sizes.length - 1).map((replica, k) => {
+        const size = sizes[k + 1];
+        const images = batch.images.slice(start * pixels, (start + size) * pixels);
+        start += size;
+        return replica.request({ type: 'predict', images, shape: [size, h, w, c] }, [images.buffer], 'logits');
+      });
+      let own: Float32Array;
+      try {
+        const logits = tf.tidy(() => this.model.forward(tf.tensor4d(batch.images.subarray(0, sizes[0] * pixels), [sizes[0], h, w, c]), false));
+        own = logits.dataSync() as Float32Array;
+        logits.dispose();
+      } catch (e) {
+        await Promise.allSettled(pending);
+        throw e;
+      }
+      const replies = await Promise.all(pending);
+      const all = new Float32Array((own.length / sizes[0]) * n);
+      all.set(own);
+      let offset = own.length;
+      for (const r of replies) {
+        all.set(r.logits, offset);
+        offset += r.logits.length;
+      }
+      return all;
+    };
   }
 
   /** Every replica's weights after bringing it up to the main model, for checks. */

@@ -30,7 +30,10 @@ export type ToReplica =
       /** The shard's share of the batch. */
       weight: number;
     }
-  | { type: 'export'; sync: Sync };
+  | { type: 'export'; sync: Sync }
+  /** Every weight of the main model, running statistics included, before inference requests. */
+  | { type: 'load'; state: CheckpointTensor[] }
+  | { type: 'predict'; images: Float32Array; shape: [number, number, number, number] };
 
 export type FromReplica =
   | { type: 'ready' }
@@ -42,4 +45,6 @@ export type FromReplica =
       correct: number;
     }
   | { type: 'weights'; state: CheckpointTensor[] }
+  /** Inference-mode logits of a 'predict' request, row-major [images, classes]. */
+  | { type: 'logits'; logits: Float32Array<ArrayBuffer> }
   | { type: 'error'; message: string };

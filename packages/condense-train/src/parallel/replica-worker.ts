@@ -48,6 +48,17 @@ async function handle(message: ToReplica): Promise<[FromReplica, ArrayBuffer[]]>
   }
   const replica = model;
   if (!replica) throw new Error(`'${message.type}' before 'init'`);
+  if (message.type === 'load') {
+    replica.importWeights(message.state);
+    return [{ type: 'ready' }, []];
+  }
+  if (message.type === 'predict') {
+    const logits = tf.tidy(() => replica.forward(tf.tensor4d(message.images, message.shape), false));
+    // A copy: the cpu backend's dataSync hands out its own storage, which must not be transferred.
+    const values = new Float32Array(logits.dataSync());
+    logits.dispose();
+    return [{ type: 'logits', logits: values }, [values.buffer]];
+  }
   apply(replica, message.sync);
   if (message.type === 'export') return [{ type: 'weights', state: await replica.exportWeights() }, []];
 

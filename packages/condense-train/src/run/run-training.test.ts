@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCondenseNet } from '@condensenet/layers';
 import { fileHandler } from '@condensenet/layers/node';
+import { evaluateSaved } from './evaluate-saved.js';
 import { runTraining } from './run-training.js';
 
 describe('runTraining', () => {
@@ -33,6 +34,16 @@ describe('runTraining', () => {
     expect((saved.getUserDefinedMetadata() as Record<string, { name: string }>).dataset.name).toBe('fashion-mnist');
     saved.dispose();
     expect(lines.join('')).toMatch(/epoch 2\/2 .*img\/s/);
+    // The training form's figures are the last epoch's; the condensed form's come from the runtime
+    // artifact's session: both agree with tfjs-layers evaluations of the saved files.
+    const fromCheckpoint = await evaluateSaved(run.result.files.checkpoint, 'fashion-mnist', { testLimit: 32, batchSize: 32 });
+    const fromLayers = await evaluateSaved(run.condensedDir!, 'fashion-mnist', { testLimit: 32, batchSize: 32 });
+    expect(run.training!.evaluation).toEqual(run.result.final);
+    expect(run.training!.evaluation.top1).toBe(fromCheckpoint.training!.top1);
+    expect(run.training!.evaluation.loss).toBeCloseTo(fromCheckpoint.training!.loss, 4);
+    expect(run.condensed!.evaluation.top1).toBe(fromLayers.condensed!.top1);
+    expect(run.condensed!.evaluation.top5).toBe(fromLayers.condensed!.top5);
+    expect(run.condensed!.evaluation.loss).toBeCloseTo(fromLayers.condensed!.loss, 4);
     run.model.dispose();
     run.condensedModel!.dispose();
   }, 120_000);

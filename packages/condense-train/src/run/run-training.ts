@@ -4,6 +4,8 @@ import { buildPlan, countCost, geometryForInput, resolveConfig } from '@condense
 import type { CondenseNetConfig, CondenseNetConfigInput } from '@condensenet/core';
 import { buildCondenseNet, condense } from '@condensenet/layers';
 import { fileHandler } from '@condensenet/layers/node';
+import { createSession, type CondensedModel } from '@condensenet/runtime';
+import { loadKernelsFromFile, saveArtifactToDirectory } from '@condensenet/runtime/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select-backend.js';
 import type { BackendChoice, SelectedBackend } from '../backend/select-backend.js';
@@ -14,14 +16,14 @@ import type { LoadOptions } from '../data/load.js';
 import { Rng } from '../data/rng.js';
 import { subsetSplit } from '../data/split.js';
 import { trainableFromLayersModel } from '../model/layers-model.js';
-import { evaluate } from '../training/evaluate.js';
+import { evaluate, tensorPredictor } from '../training/evaluate.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { REFERENCE_TRAIN_OPTIONS } from '../training/options.js';
 import type { TrainOptions } from '../training/options.js';
 import { train } from '../training/trainer.js';
 import type { TrainHooks, TrainResult } from '../training/trainer.js';
 import { attachDataset } from './dataset-metadata.js';
-import { writeRuntimeArtifact } from './runtime-artifact.js';
+import { runtimeModelOf } from './runtime-artifact.js';
 import { defaultWorkers } from './default-workers.js';
 
 /**
@@ -114,15 +116,19 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
 
   const plan = buildPlan(config);
   const evalOptions = { batchSize: trainOptions.evalBatchSize, mean: dataset.mean, std: dataset.std };
-  const predict = (m: tfl.LayersModel) => (x: tf.Tensor4D) => m.apply(x, { training: false }) as tf.Tensor2D;
+  // The last epoch's evaluation was of these very weights, on this split.
+  const trainingEvaluation =
+    result.final ?? (await evaluate(tensorPredictor((x) => model.apply(x, { training: false }) as tf.Tensor2D), testSplit, evalOptions));
+  const training = { evaluation: trainingEvaluation, ...costOf(plan, 'training') };
   const condensedModel = condense(model);
-  const training = { evaluation: evaluate(predict(model), testSplit, evalOptions), ...costOf(plan, 'training') };
-  const condensed = { evaluation: evaluate(predict(condensedModel), testSplit, evalOptions), ...costOf(plan, 'condensed') };
   attachDataset(condensedModel, dataset);
   const condensedDir = join(trainOptions.outDir, 'condensed');
   await condensedModel.save(fileHandler(condensedDir));
-  // Beside the layers model, the artifact @condensenet/runtime (and `condense predict`) runs.
-  await writeRuntimeArtifact(condensedModel, condensedDir);
+  // Beside the layers model, the artifact @condensenet/runtime (and `condense predict`) runs;
+  // the condensed form's figures are that artifact's, computed by the runtime's session.
+  const artifact = runtimeModelOf(condensedModel);
+  await saveArtifactToDirectory(condensedDir, artifact);
+  const condensed = { evaluation: await evaluateArtifact(artifact, testSplit, trainOptions.evalBatchSize), ...costOf(plan, 'condensed') };
   return {
     backend,
     workers: trainOptions.workers ?? 1,
@@ -138,6 +144,19 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   };
 }
 
+
+/** Top-1 / top-5 of a runtime artifact through a session on the current backend (it normalises the images itself). */
+async function evaluateArtifact(artifact: CondensedModel, split: Split, batchSize: number): Promise<Evaluation> {
+  const kernels = tf.getBackend() === 'wasm' ? await loadKernelsFromFile() : undefined;
+  const session = await createSession(artifact, { kernels });
+  try {
+    const channels = artifact.config.inputChannels;
+    const unit = { mean: Array<number>(channels).fill(0), std: Array<number>(channels).fill(1) };
+    return await evaluate((batch) => session.run(batch.images, batch.size), split, { batchSize, ...unit });
+  } finally {
+    session.dispose();
+  }
+}
 
 function costOf(plan: ReturnType<typeof buildPlan>, form: 'training' | 'condensed') {
   const { flops, params } = countCost(plan, form);
