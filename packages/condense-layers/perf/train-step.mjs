@@ -1,7 +1,7 @@
 // Images/s of one training step (computeGradients: forward + backward, no optimizer) on a
 // tfjs backend, for one or more builds of the package (perf/build.sh), interleaved so that a
 // shared machine's load hits every build alike. Prints JSON.
-// Usage: node perf/train-step.mjs [--backend wasm] [--steps 5] [--configs quick64,quick128,cn86-64]
+// Usage: node perf/train-step.mjs [--backend wasm] [--steps 5] [--configs quick64,qs32,cn86-64]
 //        [--profile] perf/.build/a/dist/index.js [perf/.build/b/dist/index.js ...]
 // A build may carry strategy overrides for the backend: 'perf/.build/a/dist/index.js#spatial=split'
 // (set with setBackendStrategies before each of its steps).
@@ -36,13 +36,17 @@ const log = (...a) => console.error(...a);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const QUICK = { stages: [2, 2, 2], growth: [8, 16, 32], inputSize: 28, inputChannels: 1, poolSize: 7 };
-/** `quick<batch>` or `cn86-<batch>`. */
+// The CLI's quick start since 2026-11-30: stride-2 stem, blocks at 14x14, 7x7 and 3x3.
+const QS = { stages: [2, 2, 2], growth: [16, 32, 64], inputSize: 28, inputChannels: 1, stemStride: 2, poolSize: 3 };
+/** `quick<batch>`, `qs<batch>` or `cn86-<batch>`. */
 function configFor(name) {
+  const qs = /^qs(\d+)$/.exec(name);
+  if (qs) return { config: QS, batch: Number(qs[1]), size: 28, ch: 1 };
   const q = /^quick(\d+)$/.exec(name);
   if (q) return { config: QUICK, batch: Number(q[1]), size: 28, ch: 1 };
   const c = /^cn86-(\d+)$/.exec(name);
   if (c) return { config: 'condensenet-86', batch: Number(c[1]), size: 32, ch: 3 };
-  throw new Error(`unknown config ${name} (quick<batch> or cn86-<batch>)`);
+  throw new Error(`unknown config ${name} (quick<batch>, qs<batch> or cn86-<batch>)`);
 }
 
 await tf.setBackend(backend);
