@@ -17,7 +17,7 @@ export { REFERENCE_SGD, Sgd, type NamedParameter, type SgdOptions, type SgdSlot 
 export { DataParallel, shardSizes, type DataParallelOptions, type ShardableBatch } from './parallel/data-parallel.js';
 export { renderLearningCurve, type CurvePoint, type CurveSeries, type LearningCurveData } from './report/learning-curve.js';
 export { ProgressBar, formatDuration, type ProgressBarOptions, type ProgressFields } from './report/progress-bar.js';
-export { evaluate, type EvaluateOptions, type Evaluation } from './training/evaluate.js';
+export { evaluate, scoreLogits, tensorPredictor, type EvaluateOptions, type Evaluation, type Predictor } from './training/evaluate.js';
 export type { CondensingStep, EpochRecord, LossSample, TrainingHistory } from './training/history.js';
 export { REFERENCE_TRAIN_OPTIONS, type TrainOptions } from './training/options.js';
 export { trainStep, type StepInput, type StepResult } from './training/train-step.js';
