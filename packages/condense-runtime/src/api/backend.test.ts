@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,23 @@ describe('selectBackend', () => {
     expect(await selectBackend('auto', load)).toBe('wasm');
     expect(tried).toEqual(AUTO_ORDER.filter((b) => b !== 'webgpu').slice(0, 3));
     expect(await selectBackend('cpu')).toBe('cpu');
+  });
+
+  it('does not take a backend that failed to initialise for an active one on the next try', async () => {
+    // A failed setBackend still leaves tfjs's current backend name set to it.
+    tf.registerBackend('webgl', () => {
+      throw new Error('no WebGL context');
+    });
+    try {
+      await expect(selectBackend('webgl')).rejects.toThrow(/webgl: /);
+      await expect(selectBackend('webgl')).rejects.toThrow(/webgl: /);
+      const load = async (b: string) => {
+        if (b === 'tensorflow') throw new Error('not installed');
+      };
+      expect(await selectBackend('auto', load)).toBe('wasm');
+    } finally {
+      tf.removeBackend('webgl');
+    }
   });
 
   it('says why nothing usable was found', async () => {

@@ -48,7 +48,10 @@ export async function selectBackend(choice: BackendChoice = 'auto', load?: Backe
       continue;
     }
     try {
-      if (tf.getBackend() === backend || (await tf.setBackend(backend))) {
+      // A failed setBackend leaves tfjs's current name set all the same: only an initialised
+      // backend (findBackend) counts as already active.
+      const active = tf.getBackend() === backend && tf.findBackend(backend) != null;
+      if (active || (await tf.setBackend(backend))) {
         await tf.ready();
         return backend;
       }
