@@ -67,14 +67,10 @@ export class DataParallel {
     const sizes = shardSizes(n, this.replicas.length + 1);
     const active = this.replicas.slice(0, sizes.length - 1);
     const syncs = await this.syncs(active);
-    let start = sizes[0];
-    const pending = active.map((replica, k) => {
-      const size = sizes[k + 1];
-      const images = batch.images.slice(start * pixels, (start + size) * pixels);
+    const pending = replicaShards(batch, sizes).map(({ start, size, images }, k) => {
       const labels = batch.labels.slice(start, start + size);
-      start += size;
       const message: ToReplica = { type: 'step', sync: syncs[k], images, shape: [size, h, w, c], labels, weight: size / n };
-      return replica.request(message, [syncs[k].parameters.buffer, images.buffer, labels.buffer], 'step');
+      return active[k].request(message, [syncs[k].parameters.buffer, images.buffer, labels.buffer], 'step');
     });
 
     let own: ReturnType<typeof shardGradients>;
@@ -127,13 +123,9 @@ export class DataParallel {
       const [n, h, w, c] = batch.shape;
       const pixels = h * w * c;
       const sizes = shardSizes(n, this.replicas.length + 1);
-      let start = sizes[0];
-      const pending = this.replicas.slice(0, sizes.length - 1).map((replica, k) => {
-        const size = sizes[k + 1];
-        const images = batch.images.slice(start * pixels, (start + size) * pixels);
-        start += size;
-        return replica.request({ type: 'predict', images, shape: [size, h, w, c] }, [images.buffer], 'logits');
-      });
+      const pending = replicaShards(batch, sizes).map(({ size, images }, k) =>
+        this.replicas[k].request({ type: 'predict', images, shape: [size, h, w, c] }, [images.buffer], 'logits'),
+      );
       let own: Float32Array;
       try {
         const logits = tf.tidy(() => this.model.forward(tf.tensor4d(batch.images.subarray(0, sizes[0] * pixels), [sizes[0], h, w, c]), false));
@@ -196,6 +188,21 @@ export function shardSizes(n: number, parts: number): number[] {
   const sizes: number[] = [];
   for (let left = n; left > 0; left -= chunk) sizes.push(Math.min(chunk, left));
   return sizes;
+}
+
+/**
+ * Shards 1.. of a batch cut by `sizes` (shard 0 stays in this thread), each shard's images copied
+ * out so that they can be transferred to its replica: where it starts in the batch, its size.
+ */
+function replicaShards(batch: Pick<ShardableBatch, 'images' | 'shape'>, sizes: number[]) {
+  const [, h, w, c] = batch.shape;
+  const pixels = h * w * c;
+  let start = sizes[0];
+  return sizes.slice(1).map((size) => {
+    const shard = { start, size, images: batch.images.slice(start * pixels, (start + size) * pixels) };
+    start += size;
+    return shard;
+  });
 }
 
 /**
