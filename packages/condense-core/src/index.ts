@@ -5,3 +5,4 @@ export * from './condensation/index.js';
 export * from './conversion/index.js';
 export * from './layout/index.js';
 export * from './schedule/index.js';
+export * from './numeric/index.js';

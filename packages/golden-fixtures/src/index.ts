@@ -70,3 +70,9 @@ export class GoldenCase {
 export function goldenCase(name: string): GoldenCase {
   return new GoldenCase(name);
 }
+
+/**
+ * Real files written by torch from the authors' code (zip and legacy formats, a main.py
+ * checkpoint, a converted one, a bare state_dict, a malicious pickle) with `expected.json`.
+ */
+export const pthRoot = join(goldenRoot, 'pth');

@@ -2,7 +2,7 @@ import { resolveConfig, type CondenseNetConfig, type CondenseNetConfigInput } fr
 import { checkMetadata, checkValues } from './checks.js';
 import { ArtifactError } from './errors.js';
 import { elementCount, expectedTensors, type ExpectedTensor } from './expected.js';
-import { fromFloat16Bits } from './float16.js';
+import { fromFloat16Bits } from '@condensenet/core';
 import { ARTIFACT_FORMAT, ARTIFACT_VERSION, type ArtifactManifest, type CondensedModel, type TensorEntry } from './types.js';
 
 /** The manifest as JSON text, UTF-8 bytes, or an already parsed object. */

@@ -1,7 +1,7 @@
 import { checkMetadata, checkValues } from './checks.js';
 import { ArtifactError } from './errors.js';
 import { elementCount, expectedTensors } from './expected.js';
-import { toFloat16Bits } from './float16.js';
+import { toFloat16Bits } from '@condensenet/core';
 import {
   ARTIFACT_FORMAT,
   ARTIFACT_VERSION,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromFloat16Bits, toFloat16Bits } from './float16.js';
+import { fromBfloat16Bits, fromFloat16Bits, toBfloat16Bits, toFloat16Bits } from './float16.js';
 
 describe('float16 storage', () => {
   it.each([
@@ -32,5 +32,18 @@ describe('float16 storage', () => {
       const back = fromFloat16Bits(toFloat16Bits(v));
       expect(Math.abs(back - v)).toBeLessThanOrEqual(Math.max(Math.abs(v) * 2 ** -11, 2 ** -25));
     }
+  });
+});
+
+describe('bfloat16', () => {
+  it('widens exactly and rounds to nearest even', () => {
+    expect(fromBfloat16Bits(0x3f80)).toBe(1);
+    expect(fromBfloat16Bits(0xc000)).toBe(-2);
+    expect(toBfloat16Bits(1)).toBe(0x3f80);
+    // 1 + 2^-8 is halfway between two bfloat16 values: ties go to the even mantissa (1.0).
+    expect(toBfloat16Bits(1 + 2 ** -8)).toBe(0x3f80);
+    expect(toBfloat16Bits(1 + 3 * 2 ** -8)).toBe(0x3f82);
+    expect(Number.isNaN(fromBfloat16Bits(toBfloat16Bits(NaN)))).toBe(true);
+    expect(fromBfloat16Bits(toBfloat16Bits(Infinity))).toBe(Infinity);
   });
 });
