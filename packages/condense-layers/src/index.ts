@@ -44,9 +44,10 @@ export {
   exportReferenceStateDict,
   loadReferenceStateDict,
   referenceParametersOf,
+  referenceVariable,
   type ReferenceStateDict,
 } from './models/reference.js';
-export { assignReferenceTensor, readReferenceTensor, type ReferenceTensor } from './models/reference-tensor.js';
+export { assignReferenceTensor, readReferenceTensor, toModelLayout, type ReferenceTensor } from './models/reference-tensor.js';
 export { computeGradients, groupLassoLoss, type GradientOptions, type StepResult } from './models/training.js';
 
 export { loadCondenseNet, saveToMemory, validateTopology } from './io/load.js';

@@ -4,3 +4,5 @@ export type { CondenseNetConfig, CondenseNetConfigInput, DataKind, InputGeometry
 export { resolveConfig, validateConfig } from './resolve.js';
 export { PRESET_NAMES, isPresetName, presetConfig } from './presets.js';
 export type { PresetName } from './presets.js';
+export { referenceNormalization } from './normalization.js';
+export type { Normalization } from './normalization.js';

@@ -20,7 +20,18 @@ function toFloat32(data: ReferenceTensor['data']): Float32Array {
 export function assignReferenceTensor(layer: CondenseLayer, name: string, tensor: ReferenceTensor): void {
   const variable = layer.referenceWeight(name);
   const target = variable.shape as number[];
-  const where = `layer "${layer.name}" weight "${name}"`;
+  const values = toModelLayout(tensor, target, variable.dtype as 'float32' | 'int32', `layer "${layer.name}" weight "${name}"`);
+  tf.tidy(() => {
+    variable.write(tf.tensor(values, target, variable.dtype));
+  });
+}
+
+/**
+ * A PyTorch-layout tensor's values in the layout of a model weight of shape `target`: 4-d conv
+ * weights and masks OIHW -> HWIO, Linear weights [out, in] -> [in, out]; `where` names the
+ * weight in errors. Also what an optimizer's momentum buffer of that weight needs.
+ */
+export function toModelLayout(tensor: ReferenceTensor, target: readonly number[], dtype: 'float32' | 'int32', where: string): Float32Array | Int32Array {
   const count = tensor.shape.reduce((a, b) => a * b, 1);
   if (tensor.data.length !== count) {
     throw new Error(`${where}: ${tensor.data.length} values for PyTorch shape [${tensor.shape}]`);
@@ -35,7 +46,7 @@ export function assignReferenceTensor(layer: CondenseLayer, name: string, tensor
     const [o, i] = tensor.shape;
     values = linearOiToIo(toFloat32(tensor.data), o, i);
     shape = [i, o];
-  } else if (variable.dtype === 'int32') {
+  } else if (dtype === 'int32') {
     values = Int32Array.from(tensor.data as ArrayLike<number>);
   } else {
     values = toFloat32(tensor.data);
@@ -43,9 +54,7 @@ export function assignReferenceTensor(layer: CondenseLayer, name: string, tensor
   if (shape.length !== target.length || shape.some((d, k) => d !== target[k])) {
     throw new Error(`${where}: PyTorch shape [${tensor.shape}] does not fit [${target}]`);
   }
-  tf.tidy(() => {
-    variable.write(tf.tensor(values, target, variable.dtype));
-  });
+  return values;
 }
 
 /** The inverse of `assignReferenceTensor`: the weight in PyTorch layout. */

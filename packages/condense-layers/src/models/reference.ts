@@ -17,6 +17,12 @@ export function referenceParametersOf(model: tfl.LayersModel): ReferenceParamete
   return [...params.filter((p) => p.layer !== 'classifier'), ...classifier];
 }
 
+/** The model weight that holds a reference state_dict entry (its `originalName` is stable across processes). */
+export function referenceVariable(model: tfl.LayersModel, name: string): tfl.LayerVariable {
+  const { layer, weight } = locate(model, name);
+  return layer.referenceWeight(weight);
+}
+
 /** `features.denseblock_1.denselayer_1.conv_1.norm.weight` -> that layer and `norm.weight`. */
 function locate(model: tfl.LayersModel, name: string): { layer: CondenseLayer; weight: string } {
   const path = name.startsWith('features.') ? name.slice('features.'.length) : name;

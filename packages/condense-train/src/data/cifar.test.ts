@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CIFAR_MEAN, cifar10, cifar100 } from './cifar.js';
+import { cifar10, cifar100 } from './cifar.js';
 
 const PLANE = 1024;
 
@@ -56,7 +56,8 @@ describe('CIFAR-10 binary reader', () => {
       const source = await cifar10(dir);
       expect(source.dataset).toMatchObject({ name: 'cifar10', numClasses: 10, height: 32, width: 32, channels: 3, trainSize: 15, testSize: 3 });
       expect(source.dataset.classNames).toEqual(CIFAR10_NAMES);
-      expect(source.dataset.mean).toEqual(CIFAR_MEAN);
+      expect(source.dataset.mean).toEqual([0.4914, 0.4824, 0.4467]);
+      expect(source.dataset.std).toEqual([0.2471, 0.2435, 0.2616]);
     }
     const source = await cifar10(parent);
     const train = await source.split('train');
@@ -110,6 +111,9 @@ describe('CIFAR-100 binary reader', () => {
     await writeCifar100(join(parent, 'cifar-100-binary'));
     const source = await cifar100(parent);
     expect(source.dataset).toMatchObject({ name: 'cifar100', numClasses: 100, trainSize: 3, testSize: 3 });
+    // main.py normalises CIFAR-100 with its own statistics, not CIFAR-10's.
+    expect(source.dataset.mean).toEqual([0.5071, 0.4867, 0.4408]);
+    expect(source.dataset.std).toEqual([0.2675, 0.2565, 0.2761]);
     expect(source.dataset.classNames[42]).toBe('fine42');
     const train = await source.split('train');
     expect(Array.from(train.labels)).toEqual([99, 0, 42]);

@@ -1,15 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { referenceNormalization } from '@condensenet/core';
+import type { DataKind } from '@condensenet/core';
 import type { Dataset, DatasetSource, Split, SplitName } from './dataset.js';
 import { memorySplit } from './split.js';
 
-/**
- * The reference CondenseNet normalises CIFAR-10 and CIFAR-100 alike with these
- * per-channel statistics of the CIFAR-10 training set (pixel / 255).
- */
-export const CIFAR_MEAN: readonly number[] = Object.freeze([0.4914, 0.4824, 0.4467]);
-export const CIFAR_STD: readonly number[] = Object.freeze([0.2471, 0.2435, 0.2616]);
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
@@ -17,7 +13,7 @@ const PIXEL_BYTES = 3 * PLANE;
 
 /** What distinguishes the two official binary layouts. */
 interface CifarFormat {
-  readonly name: string;
+  readonly name: DataKind;
   readonly folder: string;
   readonly archive: string;
   readonly train: readonly string[];
@@ -79,8 +75,8 @@ async function openCifar(format: CifarFormat, dir: string): Promise<DatasetSourc
     height: SIDE,
     width: SIDE,
     channels: 3,
-    mean: CIFAR_MEAN,
-    std: CIFAR_STD,
+    // The reference's main.py normalises each data set with its own statistics.
+    ...referenceNormalization(format.name),
     trainSize: await count(format.train),
     testSize: await count(format.test),
   };

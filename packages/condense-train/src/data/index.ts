@@ -3,7 +3,7 @@ export { Rng, type RngState } from './rng.js';
 export { memorySplit, padSplit, stratifiedSplit, subsetSplit } from './split.js';
 export { CIFAR_AUGMENTATION, augmentImage, cropAndFlip, normalizationTable, normalizeInto, type Augmentation } from './augment.js';
 export { BatchIterator, type Batch, type BatchIteratorState, type BatchOptions } from './batches.js';
-export { CIFAR_MEAN, CIFAR_STD, cifar10, cifar100 } from './cifar.js';
+export { cifar10, cifar100 } from './cifar.js';
 export { channelStats } from './stats.js';
 export { PACKAGED_SPLIT_SEED, defaultCacheDir, type PackagedOptions } from './packaged.js';
 export { FASHION_MNIST, fashionMnist } from './fashion-mnist.js';
