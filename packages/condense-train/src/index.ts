@@ -45,3 +45,4 @@ export { seededSubset } from './run/run-training.js';
 export { defaultWorkers } from './run/default-workers.js';
 export { convertCheckpoint, loadSavedModel, type ConvertResult, type LoadedModel } from './run/saved-model.js';
 export { evaluateSaved, type SavedEvaluation } from './run/evaluate-saved.js';
+export { checkpointFromReference, type ReferenceTraining } from './reference/reference-checkpoint.js';

@@ -4,7 +4,7 @@ import { CondenseLayer } from '../layers/base.js';
 import { condenseNetMetadata } from './condensenet.js';
 import { assignReferenceTensor, readReferenceTensor, type ReferenceTensor } from './reference-tensor.js';
 
-export type ReferenceStateDict = Map<string, ReferenceTensor> | Record<string, ReferenceTensor>;
+export type ReferenceStateDict = ReadonlyMap<string, ReferenceTensor> | Record<string, ReferenceTensor>;
 
 /** The reference state_dict entries this model holds, in the reference's order. */
 export function referenceParametersOf(model: tfl.LayersModel): ReferenceParameter[] {
@@ -42,8 +42,9 @@ function locate(model: tfl.LayersModel, name: string): { layer: CondenseLayer; w
  * not use it). Unknown extra entries are an error, so a wrong checkpoint cannot half-load.
  */
 export function loadReferenceStateDict(model: tfl.LayersModel, stateDict: ReferenceStateDict): void {
-  const get = (name: string) => (stateDict instanceof Map ? stateDict.get(name) : stateDict[name]);
-  const names = stateDict instanceof Map ? [...stateDict.keys()] : Object.keys(stateDict);
+  const entries: ReadonlyMap<string, ReferenceTensor> = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
+  const get = (name: string) => entries.get(name);
+  const names = [...entries.keys()];
   const params = referenceParametersOf(model);
   const known = new Set(params.map((p) => p.name));
   const unknown = names.filter((n) => !known.has(n));

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildPlan, countCost, geometryForInput, resolveConfig } from '@condensenet/core';
@@ -20,7 +21,8 @@ import { evaluate, tensorPredictor } from '../training/evaluate.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { REFERENCE_TRAIN_OPTIONS } from '../training/options.js';
 import type { TrainOptions } from '../training/options.js';
-import { train } from '../training/trainer.js';
+import { CHECKPOINT_FILE, train } from '../training/trainer.js';
+import { readCheckpoint } from '../checkpoint/checkpoint-file.js';
 import type { TrainHooks, TrainResult } from '../training/trainer.js';
 import { attachDataset } from './dataset-metadata.js';
 import { runtimeModelOf } from './runtime-artifact.js';
@@ -35,7 +37,8 @@ export type ModelChoice = Omit<CondenseNetConfigInput, 'data' | 'inputSize' | 'i
 export interface RunTrainingOptions {
   /** 'fashion-mnist', 'mnist', 'cifar10:DIR', 'cifar100:DIR' or 'folder:DIR'. */
   data: string;
-  model: ModelChoice;
+  /** Omitted when resuming: the checkpoint's own configuration is used (it must fit the data). */
+  model?: ModelChoice;
   /** `workers: 'auto'` picks the data-parallel threads for the backend (see defaultWorkers). */
   train: Partial<Omit<TrainOptions, 'outDir' | 'workers'>> & { outDir: string; workers?: number | 'auto' };
   backend?: BackendChoice;
@@ -86,13 +89,15 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   if (dataset.height !== dataset.width) {
     throw new Error(`${options.data}: images are ${dataset.height}x${dataset.width}; CondenseNet needs square inputs`);
   }
-  const config = resolveConfig({
-    ...options.model,
-    ...geometryForInput(dataset.height, options.model.stages.length, options.model.stemStride),
-    inputSize: dataset.height,
-    inputChannels: dataset.channels,
-    numClasses: dataset.numClasses,
-  } as CondenseNetConfigInput);
+  const config = options.model
+    ? resolveConfig({
+        ...options.model,
+        ...geometryForInput(dataset.height, options.model.stages.length, options.model.stemStride),
+        inputSize: dataset.height,
+        inputChannels: dataset.channels,
+        numClasses: dataset.numClasses,
+      } as CondenseNetConfigInput)
+    : checkpointConfigFor(options, dataset);
 
   const { workers, ...chosen } = options.train;
   const batchSize = chosen.batchSize ?? REFERENCE_TRAIN_OPTIONS.batchSize;
@@ -144,6 +149,23 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   };
 }
 
+
+/** The configuration of the checkpoint a resumed run continues, checked against the data it gets. */
+function checkpointConfigFor(options: RunTrainingOptions, dataset: Dataset): CondenseNetConfig {
+  const path = join(options.train.outDir, CHECKPOINT_FILE);
+  if (!options.train.resume) throw new Error('a model configuration is needed unless resuming (--resume)');
+  if (!existsSync(path)) throw new Error(`--resume: no checkpoint at ${path}`);
+  const { config } = readCheckpoint(path);
+  const data = { inputSize: dataset.height, inputChannels: dataset.channels, numClasses: dataset.numClasses };
+  const model = { inputSize: config.inputSize, inputChannels: config.inputChannels, numClasses: config.numClasses };
+  if (JSON.stringify(data) !== JSON.stringify(model)) {
+    throw new Error(
+      `${path}: the model takes ${model.inputSize}x${model.inputSize}x${model.inputChannels} images in ${model.numClasses} classes, ` +
+        `${options.data} has ${data.inputSize}x${data.inputSize}x${data.inputChannels} in ${data.numClasses}`,
+    );
+  }
+  return config;
+}
 
 /** Top-1 / top-5 of a runtime artifact through a session on the current backend (it normalises the images itself). */
 async function evaluateArtifact(artifact: CondensedModel, split: Split, batchSize: number): Promise<Evaluation> {

@@ -100,15 +100,21 @@ export async function train(
   if (options.resume) {
     if (!existsSync(files.checkpoint)) throw new Error(`--resume: no checkpoint at ${files.checkpoint}`);
     const checkpoint = readCheckpoint(files.checkpoint);
-    const saved = checkpoint.training as unknown as RunState;
+    // A checkpoint imported from PyTorch (`condense import`) has no data order to continue: it
+    // starts a fine-tuning run from its weights, masks and momentum.
+    const saved = checkpoint.training as unknown as Omit<RunState, 'iterator'> & { iterator?: BatchIteratorState; imported?: { source: string } };
     if (JSON.stringify(checkpoint.config) !== JSON.stringify(model.config)) {
       throw new Error(`${files.checkpoint}: its model configuration differs from the one requested`);
     }
     model.importWeights(checkpoint.weights);
     sgd.loadState(checkpoint.optimizer);
-    iterator.restore(saved.iterator);
-    state = { ...saved, options };
-    write(`resumed from ${files.checkpoint} at epoch ${state.epoch + 1}, iteration ${state.iteration}\n`);
+    if (saved.iterator) iterator.restore(saved.iterator);
+    state = { ...saved, iterator: iterator.state(), options, dataset: saved.iterator ? saved.dataset : dataset };
+    write(
+      saved.imported && !saved.iterator
+        ? `fine-tuning ${files.checkpoint} (imported from ${saved.imported.source})\n`
+        : `resumed from ${files.checkpoint} at epoch ${state.epoch + 1}, iteration ${state.iteration}\n`,
+    );
   }
 
   const batchesPerEpoch = Math.ceil(data.train.size / options.batchSize);
