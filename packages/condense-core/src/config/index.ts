@@ -6,3 +6,4 @@ export { PRESET_NAMES, isPresetName, presetConfig } from './presets.js';
 export type { PresetName } from './presets.js';
 export { referenceNormalization } from './normalization.js';
 export type { Normalization } from './normalization.js';
+export { referenceClassNames } from './class-names.js';
