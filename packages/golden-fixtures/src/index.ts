@@ -22,6 +22,7 @@ export const goldenRoot = join(dirname(fileURLToPath(import.meta.url)), '..', 'g
 /** One case of the golden set: its config.json and lazily read tensors. */
 export class GoldenCase {
   readonly dir: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each case's config.json has its own shape, known to the tests that read it.
   readonly config: Record<string, any>;
   private readonly manifest: Record<string, ManifestEntry>;
 
