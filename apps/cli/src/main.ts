@@ -4,6 +4,8 @@ import { convertCommand, CONVERT_HELP } from './commands/convert.js';
 import { evalCommand, EVAL_HELP } from './commands/eval.js';
 import { predictCommand, PREDICT_HELP } from './commands/predict.js';
 import { benchCommand, BENCH_HELP } from './commands/bench.js';
+import { importCommand, IMPORT_HELP } from './commands/import.js';
+import { exportCommand, EXPORT_HELP } from './commands/export.js';
 import { UsageError } from './errors.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   eval: { run: evalCommand, help: EVAL_HELP },
   predict: { run: predictCommand, help: PREDICT_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
+  import: { run: importCommand, help: IMPORT_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
 };
 
 const HELP = `condense: CondenseNet (learned group convolutions) for TensorFlow.js
@@ -30,6 +34,8 @@ Commands:
   eval       top-1 / top-5 of a checkpoint or saved model on a data set
   predict    classify PNG / JPEG images with a converted model
   bench      inference latency and images/s of a converted model or a preset
+  import     a PyTorch checkpoint (authors' main.py, either form) or safetensors -> our model files
+  export     a model of ours -> PyTorch (torch.load), ONNX or safetensors
 
 Run 'condense help <command>' or 'condense <command> --help' for a command's options.`;
 

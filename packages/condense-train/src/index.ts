@@ -46,3 +46,5 @@ export { defaultWorkers } from './run/default-workers.js';
 export { convertCheckpoint, loadSavedModel, type ConvertResult, type LoadedModel } from './run/saved-model.js';
 export { evaluateSaved, type SavedEvaluation } from './run/evaluate-saved.js';
 export { checkpointFromReference, type ReferenceTraining } from './reference/reference-checkpoint.js';
+export { importCheckpoint, type ImportOptions, type ImportResult } from './reference/import-checkpoint.js';
+export { exportModel, type ExportOptions, type ExportResult } from './reference/export-model.js';

@@ -17,7 +17,7 @@ shorter side fits and centre-cropped. Normalisation uses the model's own mean an
 
   --top K       classes to print per image (default 5)
   ${BACKEND_HELP}
-  --json        one JSON object: backend, execution path, and per image the top classes`;
+  --json        one JSON object: backend, execution path, and per image the top classes and all logits`;
 
 export async function predictCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -37,9 +37,15 @@ export async function predictCommand(argv: string[], io: CliIO): Promise<number>
   const model = await loadModel(modelPath, { backend });
   try {
     const images = files.map((file) => readImage(file, model.inputSize));
-    const ranked = (await model.predict(images)).topK(Math.min(top, model.classes.length));
+    const predictions = await model.predict(images);
+    const ranked = predictions.topK(Math.min(top, model.classes.length));
     if (values.json) {
-      const results = files.map((file, n) => ({ file, top: ranked[n].map(({ index, className, probability }) => ({ index, className, probability })) }));
+      const classes = model.classes.length;
+      const results = files.map((file, n) => ({
+        file,
+        top: ranked[n].map(({ index, className, probability }) => ({ index, className, probability })),
+        logits: Array.from(predictions.logits.subarray(n * classes, (n + 1) * classes)),
+      }));
       io.out(JSON.stringify({ backend: model.backend, path: model.path, images: results }));
     } else {
       const width = Math.max(...model.classes.map((c) => c.length));

@@ -48,7 +48,8 @@ Training (the reference's recipe: SGD, Nesterov momentum 0.9, cosine LR per iter
   ${BACKEND_HELP}
 Output:
   --out DIR                checkpoints, log.jsonl, learning-curve.png, condensed/ (default runs/<data>)
-  --resume                 continue from DIR/last.ckpt
+  --resume                 continue from DIR/last.ckpt (its model, unless model flags are given;
+                           a checkpoint from 'condense import' starts a fine-tuning run)
   --json                   print the final report as one JSON object
 
 Ctrl-C stops after the current iteration and writes a checkpoint; --resume continues exactly.`;
@@ -80,9 +81,12 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const backend = backendFlag(values.backend);
   const data = values.data ?? QUICKSTART.data;
   const given = Object.keys(ARCHITECTURE_FLAG_OPTIONS).some((k) => values[k as keyof typeof values] !== undefined);
-  const model = architectureFromFlags(
-    given ? values : { stages: QUICKSTART.stages, growth: QUICKSTART.growth, 'stem-stride': QUICKSTART.stemStride },
-  );
+  // Resuming without architecture flags continues the checkpoint's own model (one trained here
+  // or imported from PyTorch), so its flags need not be repeated.
+  const model =
+    values.resume && !given
+      ? undefined
+      : architectureFromFlags(given ? values : { stages: QUICKSTART.stages, growth: QUICKSTART.growth, 'stem-stride': QUICKSTART.stemStride });
   const outDir = values.out ?? defaultOutDir(data);
   const train = {
     outDir,

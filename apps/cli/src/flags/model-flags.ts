@@ -76,6 +76,21 @@ export function asUsageError(e: unknown): unknown {
 }
 
 function resolveFlags(values: ModelFlagValues): CondenseNetConfig {
+  const overrides = flagOverrides(values);
+  if (values.preset !== undefined) {
+    if (!isPresetName(values.preset)) {
+      throw new UsageError(`--preset ${values.preset}: unknown preset; known presets: ${PRESET_NAMES.join(', ')}`);
+    }
+    return presetConfig(values.preset, overrides);
+  }
+  if (overrides.stages === undefined || overrides.growth === undefined) {
+    throw new UsageError('give a model: --preset NAME, or --stages and --growth (e.g. --stages 14-14-14 --growth 8-16-32)');
+  }
+  return resolveConfig(overrides as CondenseNetConfigInput);
+}
+
+/** The configuration fields the flags set (no preset, nothing resolved), e.g. to check against weights. */
+export function flagOverrides(values: ModelFlagValues): Partial<CondenseNetConfigInput> {
   const overrides: Partial<CondenseNetConfigInput> = {};
   if (values.bottleneck !== undefined) overrides.bottleneck = integer('--bottleneck', values.bottleneck);
   if (values['group-1x1'] !== undefined) overrides.group1x1 = integer('--group-1x1', values['group-1x1']);
@@ -94,20 +109,11 @@ function resolveFlags(values: ModelFlagValues): CondenseNetConfig {
   }
   if (values.stages !== undefined) overrides.stages = list('--stages', values.stages);
   if (values.growth !== undefined) overrides.growth = list('--growth', values.growth);
-
-  if (values.preset !== undefined) {
-    if (!isPresetName(values.preset)) {
-      throw new UsageError(`--preset ${values.preset}: unknown preset; known presets: ${PRESET_NAMES.join(', ')}`);
-    }
-    return presetConfig(values.preset, overrides);
-  }
-  if (overrides.stages === undefined || overrides.growth === undefined) {
-    throw new UsageError('give a model: --preset NAME, or --stages and --growth (e.g. --stages 14-14-14 --growth 8-16-32)');
-  }
-  return resolveConfig(overrides as CondenseNetConfigInput);
+  return overrides;
 }
 
-const FIELD_FLAGS: Record<string, string> = {
+/** The flag that sets each configuration field, for messages. */
+export const FIELD_FLAGS: Record<string, string> = {
   stages: '--stages',
   growth: '--growth',
   bottleneck: '--bottleneck',
