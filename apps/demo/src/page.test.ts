@@ -1,96 +1,31 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeModel } from '@condensenet/runtime';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../scripts/build.mjs';
-import { createStaticServer } from '../scripts/serve.mjs';
 import { AS_STORED, type RgbaImage } from './preprocess.js';
 import { SAMPLES_DIR } from './test-support/paths.js';
 import { classifyImage, keptModel, samplePixels, samples, UPLOAD_DEFAULTS } from './test-support/node-model.js';
-
-/**
- * The built page in headless Chromium, served by the demo's own server, against the Node runtime
- * on the same images. WebGL there is SwiftShader's software renderer, so no GPU or display is
- * needed. Where no Chromium executable is found the suite is skipped, and its name says why.
- */
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-const executable = CANDIDATES.find((p): p is string => !!p && existsSync(p));
-const skipReason = `skipped: no Chromium executable (set CHROMIUM_PATH; looked at ${CANDIDATES.filter(Boolean).join(', ')})`;
+import { executable, pageHarness, suiteName, type Shown } from './test-support/page-harness.js';
 
 /** Both sides run float32 kernels, summing in different orders on webgl; a wrong input misses by far more. */
 const TOLERANCE = 1e-4;
 
-interface Shown {
-  backend: string;
-  path: string;
-  top5: { className: string; probability: number }[];
-  tensors: number;
-  truth: string;
-}
-
-describe.skipIf(!executable)(`the demo page in headless Chromium (${executable ?? skipReason})`, () => {
-  let dir: string;
-  let server: Server;
-  let origin: string;
-  let browser: Browser;
+/** The page with the kept model, against the Node runtime on the same images. */
+describe.skipIf(!executable)(suiteName('the demo page'), () => {
+  const harness = pageHarness();
+  const { open, nextResult, shownNow, pageErrors } = harness;
   let page: Page;
+  let origin: string;
+  let dir: string;
   let node: RuntimeModel;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'condense-demo-page-'));
-    await buildDemo({ outDir: dir });
-    server = createStaticServer(dir);
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: executable,
-      args: ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-    });
-    page = await browser.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ page, origin, dir } = harness);
     node = await keptModel('wasm');
-  }, 60_000);
-
-  afterAll(async () => {
-    node?.dispose();
-    await browser?.close();
-    await new Promise((done) => server?.close(done));
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(query: string): Promise<void> {
-    await page.goto(`${origin}/${query}`);
-    await page.waitForSelector('body[data-state=ready], body[data-state=error]', { timeout: 60_000 });
-    const error = await page.locator('#error').textContent();
-    expect(await page.getAttribute('body', 'data-state'), error ?? '').toBe('ready');
-  }
-
-  /** Runs `action`, waits for the page's next prediction, and returns what the page shows then. */
-  async function nextResult(action: () => Promise<void>): Promise<Shown> {
-    const before = (await page.getAttribute('#top5', 'data-run')) ?? '0';
-    await action();
-    await page.waitForFunction((run) => (document.getElementById('top5')?.dataset.run ?? '0') !== run, before, { timeout: 60_000 });
-    return shownNow();
-  }
-
-  function shownNow(): Promise<Shown> {
-    return page.evaluate(() => ({
-      backend: document.getElementById('backend-name')!.textContent!,
-      path: document.getElementById('path')!.textContent!,
-      top5: Array.from(document.querySelectorAll<HTMLElement>('#top5 li'), (li) => ({
-        className: li.dataset.className!,
-        probability: Number(li.dataset.probability),
-      })),
-      tensors: Number(document.getElementById('tensors')!.textContent),
-      truth: document.getElementById('truth')!.textContent!,
-    }));
-  }
+  afterAll(() => node?.dispose());
 
   /** The page's top 5 equal the Node runtime's on the same image, probabilities within TOLERANCE. */
   async function expectNodeResult(shown: Shown, image: RgbaImage, options: typeof AS_STORED): Promise<void> {

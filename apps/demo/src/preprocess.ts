@@ -124,7 +124,7 @@ function checkImage(image: RgbaImage): void {
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return Math.min(Math.max(v, 0), 1);
 }
 
 /** Mean of the outermost rows and columns: the background, for centred objects. */

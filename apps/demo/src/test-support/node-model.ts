@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice, RuntimeModel } from '@condensenet/runtime';
+import type { BackendChoice, Predictions, RuntimeModel } from '@condensenet/runtime';
 import { loadModel } from '@condensenet/runtime/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
@@ -27,14 +27,19 @@ export const keptModel = (backend: BackendChoice): Promise<RuntimeModel> => load
 /** The page's checkboxes as they start: how it treats drawings and uploads. */
 export const UPLOAD_DEFAULTS = { autoInvert: true, crop: true };
 
-/** Probabilities of one image, preprocessed and run as the page does. */
-export async function classifyImage(model: RuntimeModel, image: RgbaImage, options: Pick<PreprocessOptions, 'autoInvert' | 'crop'>): Promise<Float32Array> {
+/** One image, preprocessed and run as the page does. */
+export async function predictImage(model: RuntimeModel, image: RgbaImage, options: Pick<PreprocessOptions, 'autoInvert' | 'crop'>): Promise<Predictions> {
   const { inputSize: size, inputChannels } = model;
   const { pixels } = preprocess(image, { size, channels: inputChannels as 1 | 3, ...options });
   const x = tf.tensor4d(pixels, [1, size, size, inputChannels]);
   try {
-    return (await model.predict(x)).probabilities;
+    return await model.predict(x);
   } finally {
     x.dispose();
   }
+}
+
+/** Probabilities of one image, preprocessed and run as the page does. */
+export async function classifyImage(model: RuntimeModel, image: RgbaImage, options: Pick<PreprocessOptions, 'autoInvert' | 'crop'>): Promise<Float32Array> {
+  return (await predictImage(model, image, options)).probabilities;
 }
