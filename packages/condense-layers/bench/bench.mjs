@@ -67,7 +67,7 @@ const GATHER = [
   { name: '8x8, 768 channels', hw: 8, c: 768 },
 ];
 
-function opBench(backend, reps) {
+function opBench(reps) {
   const res = { pointwiseForward: [], spatialForward: [], spatialTrain: [], indexSelect: [] };
   const batch = 32;
   for (const s of POINTWISE) {
@@ -255,7 +255,7 @@ for (const backend of backends) {
             'batch 64 does not fit: the training step of the training form peaks at ~65 MB per image in wasm memory (2.2 GB at batch 32) and wasm32 memory ends at 4 GB',
         };
   log(`[${backend}] op-level strategies`);
-  const ops = opBench(backend, plan.opReps);
+  const ops = opBench(plan.opReps);
   log(JSON.stringify(ops));
   log(`[${backend}] CondenseNet-86`);
   const model = modelBench(backend, plan, ops);
@@ -263,6 +263,6 @@ for (const backend of backends) {
   results.backends[backend] = { defaultsBefore: backendStrategies(backend), ops, condensenet86: model };
   // Written after every backend, so a long cpu run never loses the wasm results.
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${out}`);
 }

@@ -100,9 +100,9 @@ for (const name of configs) {
       const p = await tf.profile(() => step(st.m, st.model, x, y, st.strategies));
       const by = {};
       for (const k of p.kernels) {
-        const e = (by[k.name] ??= { ms: 0, n: 0 });
-        e.ms += k.kernelTimeMs;
-        e.n += 1;
+        by[k.name] ??= { ms: 0, n: 0 };
+        by[k.name].ms += k.kernelTimeMs;
+        by[k.name].n += 1;
       }
       r.profile = Object.entries(by)
         .sort((a, b) => b[1].ms - a[1].ms)

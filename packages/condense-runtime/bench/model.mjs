@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { version_layers } from '@tensorflow/tfjs-layers';
-import { buildPlan, denseLayers, presetConfig, resolveConfig } from '@condensenet/core';
+import { buildPlan, denseLayers, resolveConfig } from '@condensenet/core';
 import {
   backendStrategies, BN_EPSILON, buildCondenseNet, condense, CondenseLayer, condenseNetMetadata, exportReferenceStateDict,
   learnedGroupConvs, readReferenceTensor, assignReferenceTensor, TorchBatchNorm,
@@ -40,7 +40,10 @@ const SKIP_MS = 60_000;
 const MATMUL = 1024;
 
 let seed = 7;
-const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296;
+const rand = () => {
+  seed = (seed * 1664525 + 1013904223) >>> 0;
+  return seed / 4294967296;
+};
 const uniform = (n, lo, hi) => Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x, digits) => +x.toFixed(digits);

@@ -44,7 +44,11 @@ if (values.child) {
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const summary = {};
-  for (const run of runs) (summary[`${run.malloc}, ${run.workers} worker(s)`] ??= []).push(run.imagesPerSecond);
+  for (const run of runs) {
+    const key = `${run.malloc}, ${run.workers} worker(s)`;
+    summary[key] ??= [];
+    summary[key].push(run.imagesPerSecond);
+  }
   console.log(
     JSON.stringify(
       {

@@ -45,7 +45,7 @@ export type PresetName = keyof typeof PRESET_INPUTS;
 export const PRESET_NAMES = Object.keys(PRESET_INPUTS) as PresetName[];
 
 export function isPresetName(name: string): name is PresetName {
-  return Object.prototype.hasOwnProperty.call(PRESET_INPUTS, name);
+  return Object.hasOwn(PRESET_INPUTS, name);
 }
 
 /** A preset's configuration; `overrides` change single fields (e.g. `{ data: 'cifar100' }`). */

@@ -52,7 +52,7 @@ export function batchNormEval(
 }
 
 export function relu(x: Float32Array): Float32Array {
-  return x.map((v) => (v > 0 ? v : 0));
+  return x.map((v) => Math.max(v, 0));
 }
 
 /** y[:, s] = x[:, channels[s]] (index gather and channel shuffle alike). */

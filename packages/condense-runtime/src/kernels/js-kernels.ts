@@ -29,7 +29,7 @@ export function javascriptKernels(): KernelExports {
             // Gathered, normalised and activated inputs of quad q: [K][4] (lane = group 4q + l).
             for (let e = 0; e < K * 4; e++) {
               const v = f[row + (idx[(index >> 2) + slots + e] >> 2)] * f[sc + slots + e] + f[sh + slots + e];
-              f[a + e] = v > 0 ? v : 0;
+              f[a + e] = Math.max(v, 0);
             }
             for (let m = 0; m < kOut; m++) {
               for (let l = 0; l < 4; l++) {

@@ -6,7 +6,7 @@ import type { BatchNormParams } from '@condensenet/core';
 
 function normRelu(v: number, norm: BatchNormParams, c: number, eps: number): number {
   const y = ((v - norm.runningMean[c]) / Math.sqrt(norm.runningVar[c] + eps)) * norm.gamma[c] + norm.beta[c];
-  return y > 0 ? y : 0;
+  return Math.max(y, 0);
 }
 
 /** gather -> BN -> ReLU -> grouped 1x1 [O, K] -> shuffle [G, O/G] -> [O/G, G] -> optional BN -> ReLU. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Requirement } from './environment.js';
 
 type Dawn = typeof import('webgpu');
 
@@ -21,24 +22,30 @@ async function adapterSource(dawn: Dawn): Promise<{ gpu: GPU; options: GPUReques
     if (adapter) return { gpu, options, adapter };
     tried.push(flags.length ? flags.join(' ') : 'default backend');
   }
-  return `Dawn found no adapter (tried ${tried.join(', ')}; a software run needs Mesa's EGL/GLES libraries)`;
+  return `Dawn found no adapter (tried ${tried.join(', ')})`;
 }
 
+/** Dawn's OpenGL ES backend on Mesa: EGL without a display (libEGL.so is what Dawn opens) and llvmpipe. */
+const INSTALL_MESA = 'a GPU driver, or Mesa\'s EGL and software renderer: `apt-get install libegl-dev libegl-mesa0 libgl1-mesa-dri`';
+
 /**
- * Makes tfjs's webgpu backend usable in Node through Dawn and switches to it, or says why it
- * cannot (no `webgpu` package, a dawn.node this system cannot load, no adapter). The backend
- * package registers itself only if `navigator.gpu` exists when it is first imported.
+ * Makes tfjs's webgpu backend usable in Node through Dawn and switches to it, naming the adapter,
+ * or says why it cannot (no `webgpu` package, a dawn.node this system cannot load, no adapter).
+ * The backend package registers itself only if `navigator.gpu` exists when it is first imported.
  */
-export async function setUpWebGPU(): Promise<{ ok: true; adapter: string } | { ok: false; reason: string }> {
+export async function setUpWebGPU(): Promise<Requirement> {
   let dawn: Dawn;
   try {
     dawn = await import('webgpu');
   } catch (e) {
-    return { ok: false, reason: `the webgpu package (Dawn for Node) did not load: ${(e as Error).message.split('\n')[0]}` };
+    return {
+      missing: `the webgpu package (Dawn for Node) did not load: ${(e as Error).message.split('\n')[0]}`,
+      install: 'the devDependency `webgpu` (`npx -y pnpm@10.34.9 install`) on a system its dawn.node supports',
+    };
   }
   Object.assign(globalThis, dawn.globals);
   const source = await adapterSource(dawn);
-  if (typeof source === 'string') return { ok: false, reason: source };
+  if (typeof source === 'string') return { missing: source, install: INSTALL_MESA };
   const { gpu, options, adapter } = source;
   Object.defineProperty(globalThis, 'navigator', {
     configurable: true,
@@ -54,6 +61,6 @@ export async function setUpWebGPU(): Promise<{ ok: true; adapter: string } | { o
     },
   });
   await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) return { ok: false, reason: 'tf.setBackend("webgpu") failed on the Dawn adapter' };
-  return { ok: true, adapter: [adapter.info.vendor, adapter.info.description].filter(Boolean).join(' ') || 'unnamed adapter' };
+  if (!(await tf.setBackend('webgpu'))) return { missing: 'tf.setBackend("webgpu") failed on the Dawn adapter', install: INSTALL_MESA };
+  return { found: [adapter.info.vendor, adapter.info.description].filter(Boolean).join(' ') || 'unnamed adapter' };
 }

@@ -29,7 +29,7 @@ async function writeCifar10(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (let b = 1; b <= 5; b++) await writeFile(join(dir, `data_batch_${b}.bin`), records([[b], [9], [0]], (b - 1) * 3));
   await writeFile(join(dir, 'test_batch.bin'), records([[3], [4], [5]], 100));
-  await writeFile(join(dir, 'batches.meta.txt'), CIFAR10_NAMES.join('\n') + '\n\n');
+  await writeFile(join(dir, 'batches.meta.txt'), `${CIFAR10_NAMES.join('\n')}\n\n`);
 }
 
 async function writeCifar100(dir: string): Promise<void> {

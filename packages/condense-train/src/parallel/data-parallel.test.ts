@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointTensor } from '../checkpoint/checkpoint-file.js';
 import { trainableFromLayersModel } from '../model/layers-model.js';
 import { Sgd } from '../optim/sgd.js';
+import { seededRandom } from '../test-support/rng.js';
 import { softmaxModel } from '../test-support/softmax-model.js';
 import type { TrainableModel } from '../training/trainable-model.js';
 import { DataParallel, shardSizes } from './data-parallel.js';
@@ -24,8 +25,7 @@ beforeAll(async () => {
 });
 
 function batchOf(n: number, seed: number) {
-  let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const rand = seededRandom(seed);
   return {
     images: Float32Array.from({ length: n * 8 * 8 * 3 }, () => rand() * 2 - 1),
     labels: Int32Array.from({ length: n }, () => Math.floor(rand() * 3)),
@@ -40,7 +40,11 @@ async function twins(): Promise<[TrainableModel, TrainableModel, () => void]> {
   const main = trainableFromLayersModel(a);
   const check = trainableFromLayersModel(b);
   check.importWeights(await main.exportWeights());
-  return [main, check, () => (a.dispose(), b.dispose())];
+  const dispose = () => {
+    a.dispose();
+    b.dispose();
+  };
+  return [main, check, dispose];
 }
 
 /** Both shards through one model in this thread, gradients weighted by shard size and added. */

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../data/dataset.js';
 import { memorySplit } from '../data/split.js';
 import { trainableFromLayersModel } from '../model/layers-model.js';
+import { seededRandom } from '../test-support/rng.js';
 import { REFERENCE_TRAIN_OPTIONS } from '../training/options.js';
 import type { TrainOptions } from '../training/options.js';
 import { train } from '../training/trainer.js';
@@ -33,8 +34,7 @@ function toyData(n: number, seed: number) {
   const pixels = 8 * 8 * 3;
   const images = new Uint8Array(n * pixels);
   const labels = new Int32Array(n);
-  let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const rand = seededRandom(seed);
   for (let i = 0; i < n; i++) {
     labels[i] = i % 2;
     for (let p = 0; p < pixels; p++) images[i * pixels + p] = Math.floor((labels[i] ? 140 : 60) + rand() * 80);

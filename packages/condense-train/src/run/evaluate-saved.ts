@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { condense, condenseNetMetadata } from '@condensenet/layers';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../data/load.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySplit } from '../data/split.js';
+import { seededRandom } from '../test-support/rng.js';
 import { evaluate, scoreLogits, tensorPredictor } from './evaluate.js';
 
 beforeAll(async () => {
@@ -12,8 +13,7 @@ describe('scoreLogits', () => {
   it("sums tfjs's softmax cross-entropy and counts top-1 / top-5 as tf.topk would", () => {
     const classes = 7;
     const n = 40;
-    let s = 11;
-    const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const rand = seededRandom(11);
     const logits = Float32Array.from({ length: n * classes }, () => (rand() - 0.5) * 20);
     const labels = Int32Array.from({ length: n }, () => Math.floor(rand() * classes));
     const expected = tf.tidy(() => {

@@ -8,6 +8,7 @@ import { readCheckpoint } from '../checkpoint/checkpoint-file.js';
 import type { Dataset } from '../data/dataset.js';
 import { memorySplit } from '../data/split.js';
 import { softmaxModel } from '../test-support/softmax-model.js';
+import { seededRandom } from '../test-support/rng.js';
 import { REFERENCE_TRAIN_OPTIONS } from './options.js';
 import type { TrainOptions } from './options.js';
 import { train } from './trainer.js';
@@ -21,8 +22,7 @@ function toyData(n: number, seed: number) {
   const size = 4;
   const images = new Uint8Array(n * size * size);
   const labels = new Int32Array(n);
-  let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = seededRandom(seed);
   for (let i = 0; i < n; i++) {
     labels[i] = i % 2;
     for (let p = 0; p < size * size; p++) images[i * size * size + p] = Math.floor((labels[i] ? 140 : 60) + rand() * 80);

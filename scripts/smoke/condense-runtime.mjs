@@ -1,0 +1,36 @@
+// The kept Fashion-MNIST model through the installed @condensenet/runtime on wasm and on cpu:
+// both backends must give the same 10 finite logits for one fixed image.
+import { loadModel } from '@condensenet/runtime/node';
+
+const MODEL_DIR = './long-fashion-mnist-model';
+
+function syntheticImage(size) {
+  const data = new Uint8ClampedArray(size * size * 4);
+  for (let p = 0; p < size * size; p++) {
+    data.fill((p * 37) % 256, 4 * p, 4 * p + 3);
+    data[4 * p + 3] = 255;
+  }
+  return { data, width: size, height: size };
+}
+
+async function logitsOn(backend) {
+  const model = await loadModel(MODEL_DIR, { backend });
+  try {
+    if (model.backend !== backend) throw new Error(`asked for ${backend}, got ${model.backend}`);
+    const { logits } = await model.predict(syntheticImage(model.inputSize));
+    return { backend: model.backend, path: model.path, logits };
+  } finally {
+    model.dispose();
+  }
+}
+
+const wasm = await logitsOn('wasm');
+const cpu = await logitsOn('cpu');
+for (const run of [wasm, cpu]) {
+  if (run.logits.length !== 10 || !run.logits.every(Number.isFinite)) {
+    throw new Error(`${run.backend}: logits [${run.logits}], expected 10 finite values`);
+  }
+}
+const worst = Math.max(...wasm.logits.map((v, i) => Math.abs(v - cpu.logits[i])));
+if (!(worst <= 1e-4)) throw new Error(`wasm and cpu logits differ by ${worst} (> 1e-4)`);
+console.log(`wasm (${wasm.path}) and cpu (${cpu.path}) agree to ${worst.toExponential(1)} on 10 logits`);
