@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pthRoot } from '@condensenet/golden-fixtures';
-import { readReferenceFile } from '@condensenet/interop';
+import { goldenCase, pthRoot } from '@condensenet/golden-fixtures';
+import { encodeTorchZip, readReferenceFile } from '@condensenet/interop';
 import { loadSavedModel, readCheckpoint } from '@condensenet/train';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -93,6 +93,30 @@ describe('condense import of the authors\' checkpoints', () => {
       expect(maxDiff(await predictLogits(join(out, 'condensed')), expected.logits_converted)).toBeLessThan(1e-4);
     },
   );
+
+  it('keeps an unfinished training form as a checkpoint only, which convert then refuses', async () => {
+    // The golden model before any pruning: every learned group conv at stage 0.
+    const tiny = goldenCase('condensenet_tiny');
+    const stateDict = new Map(
+      tiny.names('init.').map((name) => {
+        const t = tiny.tensor(name);
+        const dtype = t.dtype === 'int32' ? 'int64' : 'float32';
+        return [name.slice('init.'.length), { kind: 'tensor' as const, dtype, shape: t.shape, data: t.data }] as const;
+      }),
+    );
+    const file = join(root, 'fresh.pth');
+    writeFileSync(file, encodeTorchZip({ state_dict: stateDict, epoch: 0 }));
+    const out = join(root, 'fresh');
+    const imported = await run('import', file, '--out', out, '--json');
+    expect(imported.code).toBe(0);
+    const result = JSON.parse(imported.out);
+    expect(result).toMatchObject({ form: 'training', checkpoint: join(out, 'last.ckpt') });
+    expect(result.unfinished).toMatch(/6 of 6 learned group convolutions have not reached their last condensing stage \(3\)/);
+    expect(existsSync(join(out, 'condensed'))).toBe(false);
+    const converted = await run('convert', join(out, 'last.ckpt'), '--out', join(root, 'fresh-converted'));
+    expect(converted.code).toBe(1);
+    expect(converted.err).toMatch(/stage/);
+  });
 
   it('refuses a pickle that asks for os.system, naming the global, and writes nothing', async () => {
     const out = join(root, 'evil');

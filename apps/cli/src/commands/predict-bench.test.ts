@@ -76,7 +76,7 @@ describe('condense predict', () => {
     writeFileSync(truncated, readFileSync(image).subarray(0, 40));
     const png = await run('predict', dir, truncated, '--backend', 'cpu');
     expect(png.code).toBe(2);
-    expect(png.err).toMatch(/^condense predict: .*truncated\.png: cannot decode as PNG: [^\n]+$/);
+    expect(png.err).toBe(`condense predict: ${truncated}: cannot decode: a truncated or corrupt PNG file`);
   });
 
   it.each([
