@@ -5,7 +5,9 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildPlan, denseLayers, presetConfig } from '@condensenet/core';
-import { CondensedConv1x1, GroupedConv3x3, packCondensedConv1x1 } from '../dist/index.js';
+// Internals, not the package's API: the bench times the kernels one by one.
+import { CondensedConv1x1, packCondensedConv1x1 } from '../dist/backends/wasm/condensed-conv1x1.js';
+import { GroupedConv3x3 } from '../dist/backends/wasm/grouped-conv3x3.js';
 import { loadKernelsFromFile } from '../dist/node.js';
 
 const quick = process.argv.includes('--quick');

@@ -1,4 +1,7 @@
 export * from './artifact/index.js';
-export * from './kernels/index.js';
-export * from './session/index.js';
+export { createSession, type Session, type SessionOptions } from './session/session.js';
+export type { SessionPath } from './backends/backend.js';
+export { KernelModule } from './backends/wasm/kernel-module.js';
+export { loadKernels } from './backends/wasm/load.js';
 export * from './api/index.js';
+export * from './preprocess/index.js';

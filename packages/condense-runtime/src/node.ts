@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend, type BackendLoader, type BackendName } from './api/backend.js';
@@ -7,8 +7,11 @@ import { decodeArtifact, readManifest } from './artifact/decode.js';
 import { encodeArtifact, type EncodeOptions } from './artifact/encode.js';
 import { ARTIFACT_MANIFEST_FILE, ARTIFACT_WEIGHTS_FILE } from './artifact/from-state-dict.js';
 import type { CondensedModel } from './artifact/types.js';
-import { KERNELS_WASM_URL } from './kernels/load.js';
-import { KernelModule } from './kernels/kernel-module.js';
+import { KERNELS_WASM_URL } from './backends/wasm/load.js';
+import { KernelModule } from './backends/wasm/kernel-module.js';
+import { writeFileAtomic } from './fs/atomic-write.js';
+
+export { writeFileAtomic, type AtomicWriteHooks } from './fs/atomic-write.js';
 
 /** Reads a manifest and the weight file beside it. */
 export async function loadArtifactFromFile(manifestPath: string): Promise<CondensedModel> {
@@ -16,11 +19,15 @@ export async function loadArtifactFromFile(manifestPath: string): Promise<Conden
   return decodeArtifact(manifest, await readFile(join(dirname(manifestPath), manifest.weightsFile)));
 }
 
-/** Writes the manifest to `manifestPath` and the weight file beside it. */
+/**
+ * Writes the manifest to `manifestPath` and the weight file beside it, each atomically, weights
+ * first: a crash part-way leaves at worst the old manifest beside complete new weights, never a
+ * manifest naming missing or partial ones.
+ */
 export async function saveArtifactToFile(manifestPath: string, model: CondensedModel, options: EncodeOptions = {}): Promise<void> {
   const { manifest, json, weights } = encodeArtifact(model, options);
-  await writeFile(join(dirname(manifestPath), manifest.weightsFile), new Uint8Array(weights));
-  await writeFile(manifestPath, json);
+  writeFileAtomic(join(dirname(manifestPath), manifest.weightsFile), [new Uint8Array(weights)]);
+  writeFileAtomic(manifestPath, [new TextEncoder().encode(json)]);
 }
 
 /** Node has no fetch for file: URLs, so the shipped kernels.wasm is read from disk. */
@@ -41,11 +48,12 @@ export async function resolveArtifactPath(path: string): Promise<string> {
     throw new Error(`${path}: no such file or directory`);
   });
   if (!info.isDirectory()) return path;
-  const inside = join(path, ARTIFACT_MANIFEST_FILE);
-  if (!(await stat(inside).catch(() => undefined))?.isFile()) {
-    throw new Error(`${path}: holds no ${ARTIFACT_MANIFEST_FILE} (write one with 'condense convert')`);
+  // A run directory (`condense train`, or `condense import` of a training form) keeps its
+  // condensed model in `condensed/`.
+  for (const inside of [join(path, ARTIFACT_MANIFEST_FILE), join(path, 'condensed', ARTIFACT_MANIFEST_FILE)]) {
+    if ((await stat(inside).catch(() => undefined))?.isFile()) return inside;
   }
-  return inside;
+  throw new Error(`${path}: holds no ${ARTIFACT_MANIFEST_FILE}, nor condensed/${ARTIFACT_MANIFEST_FILE} (write one with 'condense convert')`);
 }
 
 /** Optional packages per backend, tried in order; none is a dependency of this package. */

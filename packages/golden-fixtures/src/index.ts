@@ -77,3 +77,5 @@ export function goldenCase(name: string): GoldenCase {
  * checkpoint, a converted one, a bare state_dict, a malicious pickle) with `expected.json`.
  */
 export const pthRoot = join(goldenRoot, 'pth');
+
+export { seededRandom } from './rng.js';

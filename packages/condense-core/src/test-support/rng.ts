@@ -1,18 +1,13 @@
-/** Small seeded generator (mulberry32) so property tests and fixtures are reproducible. */
+import { seededRandom } from '@condensenet/golden-fixtures';
+
+/** The workspace's seeded generator with the draws core's property tests and fixtures need. */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const rand = seededRandom(seed);
+    this.next = () => rand();
   }
 
   /** Standard normal via Box-Muller. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { seededRandom } from '@condensenet/golden-fixtures';
 import { expect } from 'vitest';
 
 /** The backends every numeric test runs on in Node. */
@@ -34,20 +35,9 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   if (!(d <= tol)) throw new Error(`${what}: max abs diff ${d} > ${tol}`);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so cpu and wasm see identical inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Seeded, so cpu and wasm see identical inputs. */
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = (r() * 2 - 1) * scale;
   return out;

@@ -1,7 +1,7 @@
 import { decodeArtifact, type ManifestSource } from '../artifact/decode.js';
 import { fetchArtifact } from '../artifact/fetch.js';
 import type { CondensedModel } from '../artifact/types.js';
-import type { KernelModule } from '../kernels/kernel-module.js';
+import type { KernelModule } from '../backends/wasm/kernel-module.js';
 import { createSession, type Session } from '../session/session.js';
 import { selectBackend, type BackendChoice, type BackendLoader } from './backend.js';
 import { toModelInput, type ImageInput } from './pixels.js';

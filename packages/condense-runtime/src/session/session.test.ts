@@ -1,94 +1,66 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KernelModule } from '../kernels/kernel-module.js';
-import { expectClose } from '../test-support/close.js';
+import { describe, expect, it } from 'vitest';
+import type { BackendConfig } from '../backends/backend.js';
+import { BACKEND_CONFIGS, chooseBackendConfig } from '../backends/registry.js';
+import { webglConfig } from '../backends/webgl/index.js';
+import { webgpuConfig } from '../backends/webgpu/index.js';
 import { goldenTiny } from '../test-support/golden-model.js';
 import { testKernels } from '../test-support/kernels.js';
 import { randomCondensedModel } from '../test-support/model.js';
 import { createSession } from './session.js';
 
-describe('createSession', () => {
-  const { model, images, shape, logits } = goldenTiny();
+const GOLDEN = goldenTiny().model;
+const ODD = randomCondensedModel({ stages: [1, 1], growth: [4, 6], group3x3: 2, poolSize: 16, numClasses: 3 });
 
-  it('runs the wasm kernels on wasm and their JavaScript port on cpu, both matching the reference', async () => {
-    const onWasm = await createSession(model, { backend: 'wasm', kernels: await testKernels() });
-    expect(onWasm.path).toBe('wasm-kernels');
-    expectClose(await onWasm.run(images, shape[0]), logits, 1e-4);
-    const onCpu = await createSession(model, { backend: 'cpu' });
-    expect(onCpu.path).toBe('js-kernels');
-    expectClose(await onCpu.run(images, shape[0]), logits, 1e-4);
-    onCpu.dispose();
+describe('createSession', () => {
+  it('takes the wasm kernels on wasm and their JavaScript port on cpu (also when handed to wasm)', async () => {
+    const paths = [];
+    for (const [backend, kernels] of [['wasm', await testKernels()], ['cpu', undefined], ['wasm', await testKernels('js')]] as const) {
+      const session = await createSession(GOLDEN, { backend, ...(kernels ? { kernels } : {}) });
+      paths.push([session.backend, session.path, session.fallbackReason]);
+      session.dispose();
+    }
+    expect(paths).toEqual([['wasm', 'wasm-kernels', undefined], ['cpu', 'js-kernels', undefined], ['wasm', 'js-kernels', undefined]]);
   });
 
-  it('falls back to stock ops on wasm when the kernels do not fit, and says why', async () => {
-    const odd = randomCondensedModel({ stages: [1, 1], growth: [4, 6], group3x3: 2, poolSize: 16, numClasses: 3 });
-    const session = await createSession(odd, { backend: 'wasm', kernels: await testKernels() });
+  it.each(['wasm', 'cpu'])('falls back to stock ops on %s when the kernels do not fit, and says why', async (backend) => {
+    const session = await createSession(ODD, { backend, kernels: await testKernels() });
     expect(session.path).toBe('tfjs');
-    expect(session.fallbackReason).toMatch(/growth 6/);
-    const out = await session.run(new Float32Array(2 * 32 * 32 * 3).fill(0.5), 2);
-    expect(out).toHaveLength(6);
+    expect(session.fallbackReason).toMatch(/growth 6 with group3x3 = 2 does not fill whole SIMD vectors/);
+    expect(await session.run(new Float32Array(2 * 32 * 32 * 3).fill(0.5), 2)).toHaveLength(6);
     session.dispose();
   });
+});
 
-  describe('dispose', () => {
-    afterEach(() => {
-      vi.restoreAllMocks();
-    });
+describe('the backend registry', () => {
+  it('has unique names and ends with the stock-op config, which serves every backend and every model', () => {
+    expect(new Set(BACKEND_CONFIGS.map((c) => c.name)).size).toBe(BACKEND_CONFIGS.length);
+    const last = BACKEND_CONFIGS[BACKEND_CONFIGS.length - 1];
+    expect([last.name, last.runsOn]).toEqual(['tfjs', undefined]);
+    expect(chooseBackendConfig(ODD, 'tensorflow', { backend: {} })).toEqual({ config: last });
+  });
 
-    it('frees all its kernel memory on wasm: 50 sessions on one module neither grow it nor leak allocations', async () => {
-      const kernels = await testKernels();
-      const tensors = tf.memory().numTensors;
-      const cycle = async () => {
-        const session = await createSession(model, { backend: 'wasm', kernels });
-        expect(session.path).toBe('wasm-kernels');
-        expectClose(await session.run(images, shape[0]), logits, 1e-4);
-        session.dispose();
-      };
-      // A session alive throughout: freed sessions' space must be reused around it.
-      const resident = await createSession(model, { backend: 'wasm', kernels });
-      const live = kernels.liveAllocations;
-      await cycle();
-      const bytes = kernels.exports.memory.buffer.byteLength;
-      for (let i = 1; i < 50; i++) await cycle();
-      expect(kernels.liveAllocations).toBe(live);
-      expect(kernels.exports.memory.buffer.byteLength).toBe(bytes);
-      resident.dispose();
-      expect(kernels.liveAllocations).toBe(0);
-      expect(tf.memory().numTensors).toBe(tensors);
+  it('passes over a GPU backend without its program runner, saying why', () => {
+    expect(chooseBackendConfig(GOLDEN, 'webgpu', { backend: {} })).toEqual({
+      config: BACKEND_CONFIGS[BACKEND_CONFIGS.length - 1],
+      fallbackReason: webgpuConfig.unavailableReason(GOLDEN, { backend: {} }),
     });
+    expect(webgpuConfig.unavailableReason(GOLDEN, { backend: {} })).toMatch(/no runWebGPUProgram/);
+    expect(webglConfig.unavailableReason(GOLDEN, { backend: {} })).toMatch(/no compileAndRun/);
+    expect(webglConfig.unavailableReason(GOLDEN, { backend: { compileAndRun: () => undefined } })).toBeUndefined();
+  });
 
-    it('frees all its kernel memory on cpu (the JavaScript port each session gets)', async () => {
-      const modules: KernelModule[] = [];
-      const javascript = KernelModule.javascript.bind(KernelModule);
-      vi.spyOn(KernelModule, 'javascript').mockImplementation(() => {
-        modules.push(javascript());
-        return modules[modules.length - 1];
-      });
-      const tensors = tf.memory().numTensors;
-      for (let i = 0; i < 50; i++) {
-        const session = await createSession(model, { backend: 'cpu' });
-        expect(session.path).toBe('js-kernels');
-        expectClose(await session.run(images, shape[0]), logits, 1e-4);
-        expect(modules[i].liveAllocations).toBeGreaterThan(0);
-        session.dispose();
-        expect(modules[i].liveAllocations).toBe(0);
-      }
-      expect(modules).toHaveLength(50);
-      expect(tf.memory().numTensors).toBe(tensors);
+  it('takes the first config that serves the backend and the model, keeping the first refusal as the reason', () => {
+    const config = (name: string, runsOn: string | undefined, refusal?: string): BackendConfig => ({
+      name,
+      runsOn,
+      path: 'tfjs',
+      unavailableReason: () => refusal,
+      createForward: () => Promise.reject(new Error('not opened here')),
     });
-
-    it.each(['wasm', 'cpu'] as const)('is idempotent, and run afterwards throws, on every path (%s)', async (backend) => {
-      const odd = randomCondensedModel({ stages: [1, 1], growth: [4, 6], group3x3: 2, poolSize: 16, numClasses: 3 });
-      const tensors = tf.memory().numTensors;
-      for (const m of [model, odd]) {
-        const session = await createSession(m, { backend, kernels: await testKernels() });
-        session.dispose();
-        session.dispose();
-        await expect(session.run(images.subarray(0, 32 * 32 * 3), 1)).rejects.toThrow(/run\(\) after dispose\(\)/);
-      }
-      expect(tf.memory().numTensors).toBe(tensors);
-    });
+    const configs = [config('other', 'webgl'), config('a', 'wasm', 'a refuses'), config('b', 'wasm', 'b refuses'), config('c', undefined), config('d', undefined)];
+    expect(chooseBackendConfig(ODD, 'wasm', { backend: {} }, configs)).toEqual({ config: configs[3], fallbackReason: 'a refuses' });
+    expect(chooseBackendConfig(ODD, 'webgl', { backend: {} }, configs)).toEqual({ config: configs[0] });
   });
 });

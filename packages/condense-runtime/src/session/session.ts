@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../api/pixels.js';
 import type { CondensedModel } from '../artifact/types.js';
-import { loadKernels } from '../kernels/load.js';
-import { KernelModule } from '../kernels/kernel-module.js';
-import { layerWeights } from './layer-weights.js';
-import { TfjsForward } from './tfjs-forward.js';
-import { kernelPathObstacle, KernelForward } from './kernel-forward.js';
+import type { BackendConfig, BackendContext, SessionPath } from '../backends/backend.js';
+import { chooseBackendConfig } from '../backends/registry.js';
+import type { KernelModule } from '../backends/wasm/kernel-module.js';
 
 export interface SessionOptions {
   /** tfjs backend to run on; default the current one. Setting it switches tfjs's global backend. */
@@ -23,11 +22,14 @@ export interface Session {
    * JavaScript port) on the cpu backend; `webgpu-kernels` (WGSL programs) on the webgpu
    * backend; `webgl-kernels` (GLSL programs) on the webgl backend; `tfjs` (stock ops) otherwise.
    */
-  readonly path: 'wasm-kernels' | 'js-kernels' | 'webgpu-kernels' | 'webgl-kernels' | 'tfjs';
+  readonly path: SessionPath;
   /** Why the wasm, cpu, webgpu or webgl backend fell back to stock ops, when it did. */
   readonly fallbackReason?: string;
   readonly classes: readonly string[];
-  /** images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. */
+  /**
+   * images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. A length that is not
+   * `batch` images, or a NaN or infinite value, is refused with an `InputError`.
+   */
   run(images: Float32Array, batch: number): Promise<Float32Array>;
   /**
    * Releases what the session holds: its tensors, or everything it allocated in the kernel
@@ -38,97 +40,45 @@ export interface Session {
 }
 
 /**
- * Runs a condensed model: on the wasm backend with this package's SIMD kernels, on the cpu
- * backend with their JavaScript port (tfjs's cpu convs are plain JavaScript too, and stock ops
- * would gather channels slowly and then run the grouped convs densely), both without any tfjs op
- * on the hot path; on webgpu and webgl with WGSL or GLSL programs of its own run through the
- * backend; for models the kernels do not fit (and other backends) with stock tfjs-core ops.
+ * Runs a condensed model on the active tfjs backend with the first config of the backend
+ * registry (src/backends/registry.ts) that serves that backend and takes the model: this
+ * package's kernels or GPU programs where they fit, stock tfjs-core ops otherwise.
  */
 export async function createSession(model: CondensedModel, options: SessionOptions = {}): Promise<Session> {
   if (options.backend && tf.getBackend() !== options.backend) {
     if (!(await tf.setBackend(options.backend))) throw new Error(`createSession: backend ${options.backend} did not initialise`);
   }
   await tf.ready();
-  const backend = tf.getBackend();
-  const classes = [...model.classes];
-  let gpuObstacle: string | undefined;
-  if (backend === 'webgpu') {
-    // Imported here only, so cpu and wasm sessions never load the WGSL programs.
-    const { WebGPUForward, webgpuPathObstacle } = await import('./webgpu-forward.js');
-    gpuObstacle = webgpuPathObstacle(tf.backend());
-    if (!gpuObstacle) {
-      const forward = new WebGPUForward(tf.backend(), model);
-      return guarded({
-        backend,
-        path: 'webgpu-kernels',
-        classes,
-        run: (images, batch) => forward.predict(images, batch),
-        dispose: () => forward.dispose(),
-      });
-    }
-  }
-  if (backend === 'webgl') {
-    // Imported here only, so cpu, wasm and webgpu sessions never load the GLSL programs.
-    const { WebGLForward, webglPathObstacle } = await import('./webgl-forward.js');
-    gpuObstacle = webglPathObstacle(tf.backend());
-    if (!gpuObstacle) {
-      const forward = new WebGLForward(tf.backend(), model);
-      return guarded({
-        backend,
-        path: 'webgl-kernels',
-        classes,
-        run: (images, batch) => forward.predict(images, batch),
-        dispose: () => forward.dispose(),
-      });
-    }
-  }
-  const kernelBackend = backend === 'wasm' || backend === 'cpu';
-  const obstacle = kernelBackend ? kernelPathObstacle(layerWeights(model).plan) : gpuObstacle;
-  if (kernelBackend && !obstacle) {
-    const kernels = backend === 'cpu' ? KernelModule.javascript() : (options.kernels ?? (await loadKernels()));
-    const forward = new KernelForward(kernels, model);
-    return guarded({
-      backend,
-      path: kernels.kind === 'wasm' ? 'wasm-kernels' : 'js-kernels',
-      classes,
-      run: async (images, batch) => forward.predict(images, batch),
-      dispose: () => forward.dispose(),
-    });
-  }
-  const forward = new TfjsForward(model);
-  const size = model.config.inputSize;
-  const channels = model.config.inputChannels;
-  return guarded({
-    backend,
-    path: 'tfjs',
-    ...(obstacle ? { fallbackReason: obstacle } : {}),
-    classes,
-    run: async (images, batch) => {
-      const x = tf.tensor4d(images, [batch, size, size, channels]);
-      const y = forward.predict(x);
-      try {
-        return (await y.data()) as Float32Array;
-      } finally {
-        tf.dispose([x, y]);
-      }
-    },
-    dispose: () => forward.dispose(),
-  });
+  const ctx: BackendContext = { backend: tf.backend(), ...(options.kernels ? { kernels: options.kernels } : {}) };
+  const { config, fallbackReason } = chooseBackendConfig(model, tf.getBackend(), ctx);
+  return openSession(config, model, ctx, fallbackReason);
 }
 
-/** The session with dispose made idempotent and run refused after it, whatever the path. */
-function guarded(session: Session): Session {
+/**
+ * A session on one config, whatever the registry would choose: input checks before every run,
+ * dispose made idempotent and run refused after it, the same on every path.
+ */
+export async function openSession(config: BackendConfig, model: CondensedModel, ctx: BackendContext, fallbackReason?: string): Promise<Session> {
+  const forward = await config.createForward(model, ctx);
+  const { inputSize: size, inputChannels: channels } = model.config;
   let disposed = false;
   return {
-    ...session,
+    backend: tf.getBackend(),
+    path: forward.path ?? config.path,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    classes: [...model.classes],
     run: async (images, batch) => {
       if (disposed) throw new Error('Session: run() after dispose(); create a new session');
-      return session.run(images, batch);
+      if (images.length !== batch * size * size * channels) {
+        throw new InputError(`Session.run: ${images.length} values, expected batch * ${size} * ${size} * ${channels} = ${batch * size * size * channels}`);
+      }
+      if (!images.every(Number.isFinite)) throw new InputError('Session.run: the images hold NaN or infinite values');
+      return forward.run(images, batch);
     },
     dispose: () => {
       if (disposed) return;
       disposed = true;
-      session.dispose();
+      forward.dispose();
     },
   };
 }

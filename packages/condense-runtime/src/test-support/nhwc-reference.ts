@@ -1,8 +1,10 @@
 /**
- * Plain NHWC loops written straight from the spec, for checking the SIMD kernels. Rows are
- * `stride` floats wide so the dense block's shared buffer can be mimicked.
+ * Plain NHWC loops written straight from the spec, for checking the kernels and every backend's
+ * whole model. Rows are `stride` floats wide so the dense block's shared buffer can be mimicked.
  */
 import type { BatchNormParams } from '@condensenet/core';
+import type { CondensedModel } from '../artifact/types.js';
+import { layerWeights } from '../backends/layer-weights.js';
 
 function normRelu(v: number, norm: BatchNormParams, c: number, eps: number): number {
   const y = ((v - norm.runningMean[c]) / Math.sqrt(norm.runningVar[c] + eps)) * norm.gamma[c] + norm.beta[c];
@@ -73,4 +75,67 @@ export function groupedConv3x3Reference(
     }
   }
   return y;
+}
+
+/**
+ * The whole condensed model on `batch` NHWC images in [0, 1]: normalise, stem, per layer the
+ * condensed 1x1 (with the 3x3's BN + ReLU) then the grouped 3x3 appended to the block's
+ * channels, 2x2 average pools between blocks, BN + ReLU + global pool + gathered Linear.
+ */
+export function condensedModelReference(model: CondensedModel, images: Float32Array, batch: number): Float32Array {
+  const w = layerWeights(model);
+  const { plan } = w;
+  const eps = model.batchNormEpsilon;
+  const { inputSize: size, inChannels } = plan.stem;
+  const { mean, std } = model.normalization;
+  const x = images.map((v, i) => (v - mean[i % inChannels]) / std[i % inChannels]);
+  let s = plan.blocks[0].spatial;
+  let channels = plan.stem.outChannels;
+  let feat = groupedConv3x3Reference(x, batch, size, size, inChannels, 1, w.stem, channels, plan.stem.stride);
+  plan.blocks.forEach((block, i) => {
+    for (const l of w.blocks[i]) {
+      const pixels = batch * s * s;
+      const c3 = l.plan.conv3x3;
+      const bottleneck = condensedConv1x1Reference(feat, channels, pixels, l.index, l.norm1, l.weight1, l.plan.learnedGroup.groups, eps, l.norm2);
+      const grown = groupedConv3x3Reference(bottleneck, batch, s, s, c3.inChannels, c3.groups, l.weight2, c3.outChannels);
+      const next = new Float32Array(pixels * (channels + c3.outChannels));
+      for (let p = 0; p < pixels; p++) {
+        next.set(feat.subarray(p * channels, (p + 1) * channels), p * (channels + c3.outChannels));
+        next.set(grown.subarray(p * c3.outChannels, (p + 1) * c3.outChannels), p * (channels + c3.outChannels) + channels);
+      }
+      feat = next;
+      channels += c3.outChannels;
+    }
+    if (block.transition) {
+      const half = s >> 1;
+      const pooled = new Float32Array(batch * half * half * channels);
+      for (let n = 0; n < batch; n++) {
+        for (let h = 0; h < half; h++) {
+          for (let v = 0; v < half; v++) {
+            for (let c = 0; c < channels; c++) {
+              const at = (hh: number, vv: number) => feat[((n * s + hh) * s + vv) * channels + c];
+              pooled[((n * half + h) * half + v) * channels + c] = (at(2 * h, 2 * v) + at(2 * h, 2 * v + 1) + at(2 * h + 1, 2 * v) + at(2 * h + 1, 2 * v + 1)) / 4;
+            }
+          }
+        }
+      }
+      feat = pooled;
+      s = half;
+    }
+  });
+  const { head } = plan;
+  if (head.poolSize !== s) throw new Error(`condensedModelReference: final pool ${head.poolSize} does not cover the ${s}x${s} map`);
+  const logits = new Float32Array(batch * head.classes);
+  for (let n = 0; n < batch; n++) {
+    const pooled = new Float64Array(channels);
+    for (let p = 0; p < s * s; p++) {
+      for (let c = 0; c < channels; c++) pooled[c] += normRelu(feat[(n * s * s + p) * channels + c], w.normLast, c, eps) / (s * s);
+    }
+    for (let o = 0; o < head.classes; o++) {
+      let acc = w.classifierBias[o];
+      for (let t = 0; t < head.condensedFeatures; t++) acc += w.classifierWeight[o * head.condensedFeatures + t] * pooled[w.classifierIndex[t]];
+      logits[n * head.classes + o] = acc;
+    }
+  }
+  return logits;
 }

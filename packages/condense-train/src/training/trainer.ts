@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '@condensenet/runtime/node';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { cosineLearningRateAt, trainingProgress } from '@condensenet/core';
@@ -150,6 +151,9 @@ export async function train(
       let lossSum = 0;
       let correct = 0;
       let lr = 0;
+      // Per stage: images and seconds, each iteration's time counted from the end of the last.
+      const byStage = new Map<number, { images: number; seconds: number }>();
+      let iterationEnded = started;
       for (let batch = iterator.next(); batch; batch = iterator.next()) {
         const progress = trainingProgress(epoch, state.batchInEpoch, batchesPerEpoch, options.epochs);
         lr = cosineLearningRateAt(options.lr, epoch, state.batchInEpoch, batchesPerEpoch, options.epochs);
@@ -176,6 +180,10 @@ export async function train(
         state.batchInEpoch++;
         state.iteration++;
         stepsThisCall++;
+        const now = performance.now();
+        const atStage = byStage.get(stage) ?? { images: 0, seconds: 0 };
+        byStage.set(stage, { images: atStage.images + b.size, seconds: atStage.seconds + (now - iterationEnded) / 1000 });
+        iterationEnded = now;
         bar.tick(b.size, { loss: step.loss, lr, stage: `${stage}/${model.config.condenseFactor - 1}` });
         await yieldToEventLoop();
         if (hooks.shouldStop?.() || (options.maxIterations !== undefined && stepsThisCall >= options.maxIterations)) {
@@ -203,13 +211,16 @@ export async function train(
         stage: lowestStage(state.history),
         seconds,
         imagesPerSecond: seen / seconds,
+        imagesPerSecondByStage: Object.fromEntries([...byStage].map(([st, r]) => [String(st), r.images / r.seconds])),
       };
       bar.finish({ loss: record.trainLoss, 'test top-1': record.testTop1, 'top-5': record.testTop5 });
       state.history.epochs.push(record);
-      appendFileSync(files.log, `${JSON.stringify(record)}\n`);
       state.epoch++;
       state.batchInEpoch = 0;
       await saveCheckpoint();
+      // The log is rewritten from the checkpoint's history after it, so a crash between the two
+      // and a resume cannot log an epoch twice.
+      writeFileAtomic(files.log, [new TextEncoder().encode(state.history.epochs.map((e) => `${JSON.stringify(e)}\n`).join(''))]);
       final = test;
     }
   } finally {
@@ -218,7 +229,7 @@ export async function train(
   }
 
   const curve = join(options.outDir, CURVE_FILE);
-  writeFileSync(curve, learningCurvePng(state.history, options, dataset.name));
+  writeFileAtomic(curve, [learningCurvePng(state.history, options, dataset.name)]);
   return { status: 'finished', iteration: state.iteration, history: state.history, final, files: { ...files, curve } };
 }
 

@@ -1,0 +1,94 @@
+import type { KernelExports } from '../wasm/exports.js';
+
+/**
+ * asm/kernels.ts in plain JavaScript over a WebAssembly.Memory, reading the same packed operands
+ * at the same byte addresses, so everything built on the kernels runs unchanged on either. The
+ * loops follow the data layouts, not the SIMD lane tricks (see asm/kernels.ts for those).
+ */
+export function javascriptKernels(): KernelExports {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const f32 = () => new Float32Array(memory.buffer);
+  const i32 = () => new Int32Array(memory.buffer);
+
+  return {
+    memory,
+    heapBase: () => 16,
+
+    condensedConv1x1(x, xStride, spans, spanPixels, index, scale, shift, weight, bias, relu, quads, K, kOut, y, yStride, ySpanPitch, yOffset, scratch) {
+      const f = f32();
+      const idx = i32();
+      const G = quads * 4;
+      const a = scratch >> 2;
+      const [sc, sh, w, b] = [scale >> 2, shift >> 2, weight >> 2, bias >> 2];
+      for (let s = 0; s < spans; s++) {
+        for (let j = 0; j < spanPixels; j++) {
+          const row = (x >> 2) + (s * spanPixels + j) * xStride;
+          const out = (y >> 2) + s * ySpanPitch + j * yStride + yOffset;
+          for (let q = 0; q < quads; q++) {
+            const slots = q * K * 4;
+            // Gathered, normalised and activated inputs of quad q: [K][4] (lane = group 4q + l).
+            for (let e = 0; e < K * 4; e++) {
+              const v = f[row + (idx[(index >> 2) + slots + e] >> 2)] * f[sc + slots + e] + f[sh + slots + e];
+              f[a + e] = Math.max(v, 0);
+            }
+            for (let m = 0; m < kOut; m++) {
+              for (let l = 0; l < 4; l++) {
+                const c = m * G + 4 * q + l;
+                let acc = f[b + c];
+                for (let t = 0; t < K; t++) acc += f[a + t * 4 + l] * f[w + ((q * K + t) * kOut + m) * 4 + l];
+                f[out + c] = relu && acc < 0 ? 0 : acc;
+              }
+            }
+          }
+        }
+      }
+    },
+
+    groupedConv3x3(x, batch, height, width, cin, groups, weight, cout, stride, y, yStride, yOffset) {
+      const f = f32();
+      const ci = cin / groups;
+      const co = cout / groups;
+      const outH = Math.floor((height - 1) / stride) + 1;
+      const outW = Math.floor((width - 1) / stride) + 1;
+      const rowF = (width + 2) * cin;
+      const w0 = weight >> 2;
+      for (let n = 0; n < batch; n++) {
+        for (let h = 0; h < outH; h++) {
+          for (let w = 0; w < outW; w++) {
+            const origin = (x >> 2) + (n * (height + 2) + h * stride) * rowF + w * stride * cin;
+            const out = (y >> 2) + ((n * outH + h) * outW + w) * yStride + yOffset;
+            for (let c = 0; c < cout; c++) {
+              const g = Math.floor(c / co) * ci;
+              const wc = w0 + c * 9 * ci;
+              let acc = 0;
+              for (let ky = 0; ky < 3; ky++) {
+                for (let kx = 0; kx < 3; kx++) {
+                  const px = origin + ky * rowF + kx * cin + g;
+                  const wt = wc + (ky * 3 + kx) * ci;
+                  for (let i = 0; i < ci; i++) acc += f[px + i] * f[wt + i];
+                }
+              }
+              f[out + c] = acc;
+            }
+          }
+        }
+      }
+    },
+
+    avgPool2x2(x, batch, height, width, channels, xStride, y, yStride) {
+      const f = f32();
+      const outH = height >> 1;
+      const outW = width >> 1;
+      for (let n = 0; n < batch; n++) {
+        for (let h = 0; h < outH; h++) {
+          for (let w = 0; w < outW; w++) {
+            const a = (x >> 2) + ((n * height + 2 * h) * width + 2 * w) * xStride;
+            const b = a + width * xStride;
+            const out = (y >> 2) + ((n * outH + h) * outW + w) * yStride;
+            for (let c = 0; c < channels; c++) f[out + c] = (f[a + c] + f[a + xStride + c] + f[b + c] + f[b + xStride + c]) * 0.25;
+          }
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { shufflePermutation } from '@condensenet/core';
+import { foldBatchNorm } from '../fold-batch-norm.js';
+import type { CondensedConv1x1Params } from '../layer-weights.js';
+import type { KernelModule } from './kernel-module.js';
+
+/** Operands in the layout `condensedConv1x1` in asm/kernels.ts reads (see there). */
+export interface PackedConv1x1 {
+  /** Byte offsets of the gathered channels inside a pixel row, [quads][K][4]. */
+  index: Int32Array;
+  scale: Float32Array;
+  shift: Float32Array;
+  /** [quads][K][kOut][4]. */
+  weight: Float32Array;
+  /** Per output channel, shuffled order. */
+  bias: Float32Array;
+  relu: boolean;
+  quads: number;
+  K: number;
+  kOut: number;
+  outChannels: number;
+  /** Highest input channel read + 1: the input row must hold at least that many channels. */
+  inChannels: number;
+}
+
+/**
+ * Rearranges a condensed layer for the fused kernel. Output lane c reads grouped row
+ * shufflePermutation(O, G)[c], so the kernel writes the shuffled order directly; the kernel
+ * needs the four lanes of a vector to come from four consecutive groups, which holds for the
+ * reference shuffle when G is a multiple of 4 and is checked here rather than assumed.
+ */
+export function packCondensedConv1x1(p: CondensedConv1x1Params): PackedConv1x1 {
+  const G = p.groups;
+  if (!Number.isInteger(G) || G <= 0 || G % 4 !== 0) {
+    throw new Error(`packCondensedConv1x1: groups = ${G}; the SIMD kernel needs a positive multiple of 4`);
+  }
+  const slots = p.index.length;
+  if (slots % G !== 0) throw new Error(`packCondensedConv1x1: index has ${slots} entries, not a multiple of groups = ${G}`);
+  const K = slots / G;
+  if (p.weight.length % K !== 0) throw new Error(`packCondensedConv1x1: weight length ${p.weight.length} is not O * K (K = ${K})`);
+  const O = p.weight.length / K;
+  if (O % G !== 0) throw new Error(`packCondensedConv1x1: ${O} outputs are not divisible by groups = ${G}`);
+  const kOut = O / G;
+  const quads = G / 4;
+  const before = foldBatchNorm(p.norm, p.epsilon);
+  const after = p.after ? foldBatchNorm(p.after, p.epsilon) : undefined;
+  if (after && after.scale.length !== O) throw new Error(`packCondensedConv1x1: after-norm has ${after.scale.length} channels, expected ${O}`);
+  const perm = shufflePermutation(O, G);
+
+  const index = new Int32Array(slots);
+  const scale = new Float32Array(slots);
+  const shift = new Float32Array(slots);
+  const weight = new Float32Array(O * K);
+  const bias = new Float32Array(O);
+  let inChannels = 0;
+  for (let q = 0; q < quads; q++) {
+    for (let t = 0; t < K; t++) {
+      for (let l = 0; l < 4; l++) {
+        const slot = (4 * q + l) * K + t;
+        const at = (q * K + t) * 4 + l;
+        index[at] = p.index[slot] * 4;
+        scale[at] = before.scale[slot];
+        shift[at] = before.shift[slot];
+        inChannels = Math.max(inChannels, p.index[slot] + 1);
+      }
+    }
+    for (let m = 0; m < kOut; m++) {
+      for (let l = 0; l < 4; l++) {
+        const c = m * G + 4 * q + l;
+        const row = perm[c];
+        if (Math.floor(row / kOut) !== 4 * q + l) {
+          throw new Error(`packCondensedConv1x1: output ${c} reads group ${Math.floor(row / kOut)}, the kernel expects ${4 * q + l}`);
+        }
+        const s = after ? after.scale[c] : 1;
+        for (let t = 0; t < K; t++) weight[((q * K + t) * kOut + m) * 4 + l] = p.weight[row * K + t] * s;
+        bias[c] = after ? after.shift[c] : 0;
+      }
+    }
+  }
+  return { index, scale, shift, weight, bias, relu: after !== undefined, quads, K, kOut, outChannels: O, inChannels };
+}
+
+/** A packed layer uploaded into the kernel module's memory, ready to run on any number of pixels. */
+export class CondensedConv1x1 {
+  private readonly at: { index: number; scale: number; shift: number; weight: number; bias: number; scratch: number };
+
+  constructor(
+    private readonly kernels: KernelModule,
+    readonly packed: PackedConv1x1,
+  ) {
+    this.at = {
+      index: kernels.put(packed.index),
+      scale: kernels.put(packed.scale),
+      shift: kernels.put(packed.shift),
+      weight: kernels.put(packed.weight),
+      bias: kernels.put(packed.bias),
+      scratch: kernels.alloc(2 * packed.K * 16),
+    };
+  }
+
+  /** Frees the layer's operands in the kernel module; the layer cannot run afterwards. */
+  dispose(): void {
+    for (const at of Object.values(this.at)) this.kernels.free(at);
+  }
+
+  /**
+   * y[p, yOffset + c] for `pixels` pixel rows of x (row strides in floats); x and y are
+   * addresses in the kernel module's memory. With `spans`, the pixels are `spans.count` image
+   * rows and output image row s starts `spans.yPitch` floats after row s-1 (the interior of a
+   * zero-bordered buffer); input rows stay contiguous.
+   */
+  run(
+    x: number, xStride: number, pixels: number, y: number, yStride: number, yOffset: number,
+    spans: { count: number; yPitch: number } = { count: 1, yPitch: pixels * yStride },
+  ): void {
+    const { packed: k, at } = this;
+    if (xStride < k.inChannels) throw new Error(`CondensedConv1x1: input rows hold ${xStride} channels, the index reads channel ${k.inChannels - 1}`);
+    if (yOffset + k.outChannels > yStride) throw new Error(`CondensedConv1x1: ${k.outChannels} outputs at ${yOffset} overflow rows of ${yStride}`);
+    if (pixels % spans.count !== 0) throw new Error(`CondensedConv1x1: ${pixels} pixels do not split into ${spans.count} equal spans`);
+    this.kernels.exports.condensedConv1x1(
+      x, xStride, spans.count, pixels / spans.count,
+      at.index, at.scale, at.shift, at.weight, at.bias, k.relu ? 1 : 0,
+      k.quads, k.K, k.kOut,
+      y, yStride, spans.yPitch, yOffset,
+      at.scratch,
+    );
+  }
+}
