@@ -16,12 +16,15 @@ export {
 } from './ops/strategy-defaults.js';
 export { maskedConv1x1 } from './ops/masked-conv1x1.js';
 export { channelShuffle } from './ops/channel-shuffle.js';
+export { concatChannels } from './ops/concat-channels.js';
+export { matMulAtB } from './ops/mat-mul-at-b.js';
 export { indexSelect, type IndexSelectStrategy } from './ops/index-select.js';
 
 export { CondenseLayer, BN_EPSILON, BN_MOMENTUM } from './layers/base.js';
 export { LearnedGroupConv, type LearnedGroupConvArgs } from './layers/learned-group-conv.js';
 export { GroupConv2D, type GroupConv2DArgs } from './layers/group-conv2d.js';
 export { CondensedConv, type CondensedConvArgs } from './layers/condensed-conv.js';
+export { ChannelConcat } from './layers/channel-concat.js';
 export { ChannelShuffle, type ChannelShuffleArgs } from './layers/channel-shuffle.js';
 export { IndexSelect, type IndexSelectArgs } from './layers/index-select.js';
 export { Linear, CondensingLinear, type LinearArgs, type CondensingLinearArgs } from './layers/linear.js';

@@ -12,6 +12,19 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
   await rename(tmp, path);
 }
 
+/** Weight files must sit beside model.json: a path with directories could read any file on the machine. */
+function checkManifest(json: tf.io.ModelJSON, file: string): void {
+  const groups: unknown = json?.weightsManifest;
+  const isGroup = (g: { paths?: unknown; weights?: unknown } | null) =>
+    typeof g === 'object' && g !== null && Array.isArray(g.weights) && Array.isArray(g.paths) && g.paths.every((p) => typeof p === 'string');
+  if (!Array.isArray(groups) || !groups.every(isGroup)) throw new Error(`${file}: weightsManifest must be a list of { paths, weights } groups`);
+  for (const path of groups.flatMap((g: { paths: string[] }) => g.paths)) {
+    if (!/^[^/\\]+$/.test(path) || path === '.' || path === '..') {
+      throw new Error(`${file}: weightsManifest path ${JSON.stringify(path)} must be a file name beside model.json, without directories`);
+    }
+  }
+}
+
 /**
  * A tfjs IO handler for a directory in plain Node (no tfjs-node): `model.json` (topology,
  * manifest, metadata) and `weights.bin`. The weights are written first, so model.json never
@@ -45,11 +58,14 @@ export function fileHandler(directory: string): tf.io.IOHandler {
       } catch (e) {
         throw new Error(`${join(directory, MODEL_FILE)}: not valid JSON (${(e as Error).message})`);
       }
+      checkManifest(json, join(directory, MODEL_FILE));
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           for (const path of group.paths) {
-            const bytes = await readFile(join(directory, path));
+            const bytes = await readFile(join(directory, path)).catch((e: NodeJS.ErrnoException) => {
+              throw new Error(`${join(directory, MODEL_FILE)}: cannot read its weight file ${path} (${e.code ?? e.message})`);
+            });
             buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
           }
         }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -108,5 +108,56 @@ describe('save and load', () => {
       /GroupConv2D layer "init_conv": config field "strategy" = "fastest"/,
     );
     await fails(mutate((layers) => delete (lgc(layers) as { config?: unknown }).config), /"denseblock_1\.denselayer_1\.conv_1".*field "config"/);
+  });
+
+  // Found by packages/reliability's fuzzer: tfjs waits forever for an input layer that never comes,
+  // and reads broken weight specs with TypeErrors or quietly short.
+  it('refuses, instead of hanging on, a layer whose input is not listed before it', async () => {
+    await useBackend('cpu');
+    const artifacts = await saveToMemory(buildCondenseNet(CONFIG));
+    const layers = (artifacts.modelTopology as { config: { layers: { name: string }[] } }).config.layers;
+    const renamed = structuredClone(artifacts);
+    (renamed.modelTopology as { config: { layers: { name: string }[] } }).config.layers[2].name = 'renamed';
+    await expect(loadCondenseNet(renamed)).rejects.toThrow(new RegExp(`saved layer ".*": its input "${layers[2].name}" is not a layer listed before it`));
+    const outputs = structuredClone(artifacts);
+    (outputs.modelTopology as { config: { output_layers: unknown } }).config.output_layers = [['nowhere', 0, 0]];
+    await expect(loadCondenseNet(outputs)).rejects.toThrow('saved model: output_layers names "nowhere", which is not a layer of the model');
+  });
+
+  it('checks the weight manifest against the weight bytes before tfjs reads them', async () => {
+    await useBackend('cpu');
+    const artifacts = await saveToMemory(buildCondenseNet(CONFIG));
+    const edited = (edit: (specs: Record<string, unknown>[]) => void, weightData = artifacts.weightData) => {
+      const copy = { ...artifacts, weightSpecs: structuredClone(artifacts.weightSpecs), weightData };
+      edit(copy.weightSpecs as unknown as Record<string, unknown>[]);
+      return copy;
+    };
+    await expect(loadCondenseNet(edited((s) => (s[0].shape = 3)))).rejects.toThrow(/saved model: weight ".*": shape = 3, expected a list of non-negative integers/);
+    await expect(loadCondenseNet(edited((s) => (s[0].dtype = 'complex64')))).rejects.toThrow(/dtype = "complex64", expected "float32" or "int32"/);
+    await expect(loadCondenseNet(edited((s) => (s[1].name = s[0].name)))).rejects.toThrow(/is listed twice/);
+    await expect(loadCondenseNet(edited(() => {}, new ArrayBuffer(6)))).rejects.toThrow(/the weight manifest describes \d+ bytes, the weight data has 6/);
+    await expect(loadCondenseNet(edited((s) => (s[0].name = 'stray')))).rejects.toThrow(/^saved model: tfjs cannot build it from the file: /);
+  });
+
+  it('reads weight files only from beside model.json', async () => {
+    await useBackend('cpu');
+    const dir = await mkdtemp(join(tmpdir(), 'condense-io-'));
+    dirs.push(dir);
+    await fileHandler(dir).save!(await saveToMemory(buildCondenseNet(CONFIG)));
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    json.weightsManifest[0].paths = ['../../etc/passwd'];
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await expect(loadCondenseNet(fileHandler(dir))).rejects.toThrow(/model\.json: weightsManifest path "\.\.\/\.\.\/etc\/passwd" must be a file name beside model\.json/);
+    json.weightsManifest[0].paths = ['weighvs.bin'];
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await expect(loadCondenseNet(fileHandler(dir))).rejects.toThrow(/model\.json: cannot read its weight file weighvs\.bin \(ENOENT\)/);
+  });
+
+  it('says it is the saved model that lacks a layer list or CondenseNet metadata', async () => {
+    await useBackend('cpu');
+    const artifacts = await saveToMemory(buildCondenseNet(CONFIG));
+    await expect(loadCondenseNet({ ...artifacts, modelTopology: {} })).rejects.toThrow('saved model: the topology has no layer list (config.layers)');
+    const bare = { ...artifacts, modelTopology: structuredClone(artifacts.modelTopology), userDefinedMetadata: {} };
+    await expect(loadCondenseNet(bare)).rejects.toThrow(/^saved model: model "condensenet" carries no CondenseNet metadata/);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '@condensenet/core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AvgPool2D } from '../layers/avg-pool.js';
+import { ChannelConcat } from '../layers/channel-concat.js';
 import { TorchBatchNorm } from '../layers/batch-norm.js';
 import { CondensedConv } from '../layers/condensed-conv.js';
 import { GroupConv2D } from '../layers/group-conv2d.js';
@@ -72,7 +73,7 @@ export function denseLayer(x: Symbolic, plan: DenseLayerPlan, form: ModelForm): 
     preActivation: true,
   });
   const added = apply(conv2, apply(conv1, x));
-  return apply(tfl.layers.concatenate({ axis: -1, name: plan.name }), [x, added]);
+  return apply(new ChannelConcat({ name: plan.name }), [x, added]);
 }
 
 /** 2x2 average pool, stride 2: the reference's transition (no conv, no compression). */

@@ -1,8 +1,9 @@
 import { resolveConfig, type CondenseNetConfig } from '@condensenet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { seededRandom } from '@condensenet/golden-fixtures';
 import { describe, it } from 'vitest';
-import { BACKENDS, expectClose, randomArray, rng, useBackend } from '../test-support/backends.js';
+import { BACKENDS, expectClose, randomArray, useBackend } from '../test-support/backends.js';
 import { condense } from './condense.js';
 import { buildCondenseNet, learnedGroupConvs } from './condensenet.js';
 import { exportReferenceStateDict, loadReferenceStateDict } from './reference.js';
@@ -12,7 +13,7 @@ const GROUPS: Record<number, [number, number]> = { 1: [4, 4], 2: [2, 4], 3: [4, 
 
 /** A random valid configuration with small inputs (16x16 or 8x8) so tests stay fast. */
 function randomConfig(seed: number): CondenseNetConfig {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
   const [g, c] = GROUPS[seed];
   for (;;) {

@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  BN_APPLY,
+  BN_BACKWARD_APPLY,
+  BN_BACKWARD_SUMS,
+  BN_STATS,
+  hasTrainingKernels,
+  runTrainingKernel,
+} from '../kernels/training-kernels.js';
 import { BN_EPSILON } from './constants.js';
+import { matMulAtB } from './mat-mul-at-b.js';
 
 /** Receives a training forward's batch mean and biased variance (to move the running stats). */
 export type BatchStatsSink = (mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void;
@@ -28,8 +37,23 @@ export function channelMeans(x: tf.Tensor): tf.Tensor1D {
   return tf.mean(tf.reshape(x, [-1, c]), 0) as tf.Tensor1D;
 }
 
+/**
+ * Whether this package's BatchNorm kernels run here: one kernel per pass over the activations
+ * instead of five to ten elementwise tfjs ops (wasm and cpu, channels a multiple of 4).
+ */
+function fused(x: tf.Tensor): boolean {
+  return hasTrainingKernels(tf.getBackend()) && x.shape[x.rank - 1] % 4 === 0;
+}
+
 function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: boolean, onStats: BatchStatsSink): Normalised {
   const n = x.size / x.shape[x.rank - 1];
+  if (fused(x)) {
+    const [mean, variance] = runTrainingKernel<tf.Tensor1D[]>(BN_STATS, { x });
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
+    onStats(mean, variance, n);
+    const y = runTrainingKernel(BN_APPLY, { x, mean, scale: tf.mul(invStd, gamma), beta }, { relu });
+    return { mean, variance, invStd, y };
+  }
   const mean = channelMeans(x);
   const centered = tf.sub(x, mean);
   const variance = channelMeans(tf.square(centered));
@@ -42,9 +66,9 @@ function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: bool
 /**
  * Recomputes the normalised input and, from the upstream gradient of the (rectified) output,
  * BN's gradients: dz = dy * [z > 0], dBeta = sum dz, dGamma = sum dz * xhat and
- * dx = gamma * invStd * (dz - dBeta / n - xhat * dGamma / n), with per-channel sums from
- * `channelMeans` and the per-channel factors folded so that dx costs two broadcast multiplies
- * and two adds.
+ * dx = gamma * invStd * (dz - dBeta / n - xhat * dGamma / n), with the per-channel factors
+ * folded so that dx costs one pass (two broadcast multiplies and two adds with stock ops).
+ * `activation`: also return the forward's output, recomputed.
  */
 function backward(
   x: tf.Tensor,
@@ -54,10 +78,24 @@ function backward(
   beta: tf.Tensor1D,
   relu: boolean,
   dy: tf.Tensor,
-): { dx: tf.Tensor; dGamma: tf.Tensor1D; dBeta: tf.Tensor1D; activation: tf.Tensor } {
+  activation: boolean,
+): { dx: tf.Tensor; dGamma: tf.Tensor1D; dBeta: tf.Tensor1D; activation: tf.Tensor | null } {
   const n = x.size / x.shape[x.rank - 1];
-  const centered = tf.sub(x, mean);
   const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
+  if (fused(x)) {
+    const [sumDz, sumDzCentered] = runTrainingKernel<tf.Tensor1D[]>(BN_BACKWARD_SUMS, { x, dy, mean, scale, beta }, { relu });
+    // sum of dz * xhat = invStd * sum of dz * (x - mean)
+    const dGamma = tf.mul(sumDzCentered, invStd) as tf.Tensor1D;
+    const kCentered = tf.neg(tf.mul(scale, tf.mul(invStd, tf.div(dGamma, n))));
+    const kConst = tf.neg(tf.mul(scale, tf.div(sumDz, n)));
+    const [dx, act] = runTrainingKernel<tf.Tensor[]>(
+      BN_BACKWARD_APPLY,
+      { x, dy, mean, scale, beta, kCentered, kConst },
+      { relu, activation },
+    );
+    return { dx, dGamma, dBeta: sumDz, activation: act ?? null };
+  }
+  const centered = tf.sub(x, mean);
   const z = tf.add(tf.mul(centered, scale), beta);
   const dz = relu ? tf.mul(dy, tf.step(z)) : dy;
   const dzMean = channelMeans(dz);
@@ -68,7 +106,7 @@ function backward(
   const kCentered = tf.neg(tf.mul(scale, tf.mul(invStd, dzxMean)));
   const kConst = tf.neg(tf.mul(scale, dzMean));
   const dx = tf.add(tf.mul(dz, scale), tf.add(tf.mul(centered, kCentered), kConst));
-  return { dx, dGamma, dBeta, activation: relu ? tf.relu(z) : z };
+  return { dx, dGamma, dBeta, activation: activation ? (relu ? tf.relu(z) : z) : null };
 }
 
 function batchNormTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: boolean, onStats: BatchStatsSink): tf.Tensor {
@@ -82,7 +120,7 @@ function batchNormTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, r
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const [xs, mean, invStd, g, b] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-          const r = backward(xs, mean, invStd, g, b, relu, dy as tf.Tensor);
+          const r = backward(xs, mean, invStd, g, b, relu, dy as tf.Tensor, false);
           return [r.dx, r.dGamma, r.dBeta];
         }),
     };
@@ -144,12 +182,12 @@ export function batchNormReluMaskedConv1x1Train(
             tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D,
           ];
           const dy2 = tf.reshape(dy as tf.Tensor, [rows, o]) as tf.Tensor2D;
-          // Explicit transposes: tfjs-wasm's matMul with transposeA or transposeB set takes a naive
-          // path, 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
+          // An explicit transpose: tfjs-wasm's matMul with transposeB set takes a naive path,
+          // 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
           const dAct = tf.reshape(tf.matMul(dy2, tf.transpose(eff)), [n, h, w, r]);
-          const bn = backward(xs, mean, invStd, g, b, true, dAct);
-          const act = tf.reshape(bn.activation, [rows, r]) as tf.Tensor2D;
-          const dk = tf.reshape(tf.mul(tf.matMul(tf.transpose(act), dy2), m), [1, 1, r, o]);
+          const bn = backward(xs, mean, invStd, g, b, true, dAct, true);
+          const act = tf.reshape(bn.activation as tf.Tensor, [rows, r]) as tf.Tensor2D;
+          const dk = tf.reshape(tf.mul(matMulAtB(act, dy2), m), [1, 1, r, o]);
           return [bn.dx, bn.dGamma, bn.dBeta, dk];
         }),
     };

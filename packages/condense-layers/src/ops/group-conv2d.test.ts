@@ -14,6 +14,7 @@ function reference(x: tf.Tensor4D, f: tf.Tensor4D, groups: number, stride: numbe
 
 const CASES = [
   { name: '3x3 G=4', x: [2, 5, 5, 8], f: [3, 3, 2, 12], groups: 4, stride: 1, padding: 1 },
+  { name: '3x3 G=4, 4 inputs a group', x: [2, 5, 5, 16], f: [3, 3, 4, 8], groups: 4, stride: 1, padding: 1, direct: true },
   { name: '3x3 G=2 stride 2', x: [1, 6, 6, 4], f: [3, 3, 2, 4], groups: 2, stride: 2, padding: 1 },
   { name: '1x1 G=4', x: [2, 3, 3, 12], f: [1, 1, 3, 8], groups: 4, stride: 1, padding: 0 },
   { name: '3x3 G=1', x: [1, 4, 4, 3], f: [3, 3, 3, 2], groups: 1, stride: 1, padding: 1 },
@@ -34,7 +35,7 @@ function run(c: (typeof CASES)[number], strategy: GroupConvStrategy | 'reference
 describe('groupConv2d', () => {
   for (const c of CASES) {
     const strategies: GroupConvStrategy[] =
-      c.f[0] === 1 ? ['split', 'blockDiagonal', 'batchedMatMul'] : ['split', 'blockDiagonal'];
+      c.f[0] === 1 ? ['split', 'blockDiagonal', 'batchedMatMul'] : ['split', 'blockDiagonal', ...(c.direct ? ['direct' as const] : [])];
     it(`${c.name}: every strategy equals PyTorch-style groups, values and gradients, on every backend`, async () => {
       const expected = await onBackend('cpu', () => run(c, 'reference'));
       for (const backend of BACKENDS) {
@@ -48,7 +49,7 @@ describe('groupConv2d', () => {
     });
   }
 
-  it('refuses filters that do not fit the groups, and batchedMatMul on a 3x3', async () => {
+  it('refuses filters that do not fit the groups, batchedMatMul on a 3x3, and direct without a kernel', async () => {
     await onBackend('cpu', () => [tf.zeros([1])]);
     const x = tf.zeros([1, 4, 4, 6]) as tf.Tensor4D;
     const f = tf.zeros([3, 3, 2, 4]) as tf.Tensor4D;
@@ -63,5 +64,6 @@ describe('groupConv2d', () => {
     };
     tryIt(() => groupConv2d(x, f, { groups: 2 }), /does not fit 6 input channels/);
     tryIt(() => groupConv2d(x, tf.zeros([3, 3, 2, 6]) as tf.Tensor4D, { groups: 3, padding: 1, strategy: 'batchedMatMul' }), /1x1/);
+    tryIt(() => groupConv2d(x, tf.zeros([3, 3, 2, 6]) as tf.Tensor4D, { groups: 3, padding: 1, strategy: 'direct' }), /no kernel/);
   });
 });

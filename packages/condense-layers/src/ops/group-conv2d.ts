@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2d, type Conv2dOptions } from './conv2d.js';
+import { directGroupConv2d, directGroupConvApplies } from './direct-group-conv2d.js';
 import { defaultGroupConvStrategy } from './strategy-defaults.js';
 
 /**
  * Ways to run a grouped convolution with stock tfjs ops (tfjs has no `groups` argument):
  * - `split`: split the input by group, one conv per group, concatenate;
  * - `blockDiagonal`: expand the filter into a dense one with zero off-diagonal blocks, one conv;
- * - `batchedMatMul`: 1x1 stride-1 only; one batched matMul over the groups.
+ * - `batchedMatMul`: 1x1 stride-1 only; one batched matMul over the groups;
+ * - `direct`: this package's grouped-conv kernels (wasm and cpu; shapes: `directGroupConvApplies`).
  * Which is fastest depends on the backend and the shape (see strategy-defaults.ts).
  */
-export type GroupConvStrategy = 'split' | 'blockDiagonal' | 'batchedMatMul';
+export type GroupConvStrategy = 'split' | 'blockDiagonal' | 'batchedMatMul' | 'direct';
 
-export const GROUP_CONV_STRATEGIES: readonly GroupConvStrategy[] = ['split', 'blockDiagonal', 'batchedMatMul'];
+export const GROUP_CONV_STRATEGIES: readonly GroupConvStrategy[] = ['split', 'blockDiagonal', 'batchedMatMul', 'direct'];
 
 export interface GroupConv2dOptions extends Conv2dOptions {
   groups: number;
@@ -37,9 +39,16 @@ export function groupConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: GroupC
   }
   if (groups === 1) return conv2d(x, filter, { stride, padding });
   const pointwise = kh === 1 && kw === 1 && stride === 1 && padding === 0;
-  const strategy = options.strategy ?? defaultGroupConvStrategy(tf.getBackend(), pointwise);
+  const direct = directGroupConvApplies(filter, groups);
+  const strategy = options.strategy ?? defaultGroupConvStrategy(tf.getBackend(), pointwise, direct);
   const perGroupOut = out / groups;
   switch (strategy) {
+    case 'direct': {
+      if (!direct) {
+        throw new Error(`groupConv2d: the direct strategy has no kernel for filter [${filter.shape}], ${groups} groups on ${tf.getBackend()}`);
+      }
+      return directGroupConv2d(x, filter, { groups, stride, padding });
+    }
     case 'split': {
       const xs = tf.split(x, groups, 3);
       const fs = tf.split(filter, groups, 3);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulAtB } from './mat-mul-at-b.js';
 
 /**
  * The training form's learned group conv: a dense 1x1 conv with kernel * mask (kernel and mask
@@ -25,10 +26,10 @@ export function maskedConv1x1(x: tf.Tensor4D, kernel: tf.Tensor4D, mask: tf.Tens
         tf.tidy(() => {
           const [xs, eff, m2] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
           const dy2 = tf.reshape(dy as tf.Tensor, [n * h * w, o]) as tf.Tensor2D;
-          // Explicit transposes: tfjs-wasm's matMul with transposeA or transposeB set takes a naive
-          // path, 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
+          // An explicit transpose: tfjs-wasm's matMul with transposeB set takes a naive path,
+          // 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
           const dx = tf.reshape(tf.matMul(dy2, tf.transpose(eff)), [n, h, w, r]);
-          const dk = tf.reshape(tf.mul(tf.matMul(tf.transpose(xs), dy2), m2), [1, 1, r, o]);
+          const dk = tf.reshape(tf.mul(matMulAtB(xs, dy2), m2), [1, 1, r, o]);
           return [dx, dk];
         }),
     };

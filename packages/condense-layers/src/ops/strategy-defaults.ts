@@ -12,15 +12,21 @@ export interface BackendStrategies {
 
 /**
  * Defaults per backend, from bench/results/amd-epyc-2core-node20.json (the README quotes the
- * numbers): the op-level medians over CondenseNet-86's layer shapes decide; whole-model runs
+ * numbers; spatial `direct` from perf/RESULTS.md, 2026-12-01): the op-level medians over CondenseNet-86's layer shapes decide; whole-model runs
  * with each alternative forced are recorded beside them but on the shared 2-core machine their
  * differences were within run-to-run noise. Backends not measured (webgl, webgpu) get one dense
  * block-diagonal conv per layer, the fewest kernel launches, and the plain gather.
  */
 const MEASURED: Record<string, BackendStrategies> = {
-  cpu: { pointwise: 'batchedMatMul', spatial: 'split', indexSelect: 'gather' },
-  wasm: { pointwise: 'blockDiagonal', spatial: 'split', indexSelect: 'matMul' },
+  cpu: { pointwise: 'batchedMatMul', spatial: 'direct', indexSelect: 'gather' },
+  wasm: { pointwise: 'blockDiagonal', spatial: 'direct', indexSelect: 'matMul' },
 };
+
+/**
+ * Where `direct` is the default but its kernels do not take the shape: the stock strategy that
+ * was measured fastest for grouped k x k convs on both wasm and cpu before they existed.
+ */
+const STOCK_SPATIAL: GroupConvStrategy = 'split';
 
 const UNMEASURED: BackendStrategies = { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'gather' };
 
@@ -36,9 +42,11 @@ export function setBackendStrategies(backend: string, strategies: Partial<Backen
   overrides[backend] = { ...strategies };
 }
 
-export function defaultGroupConvStrategy(backend: string, pointwise: boolean): GroupConvStrategy {
+/** `direct`: whether the direct kernels take this conv (`directGroupConvApplies`). */
+export function defaultGroupConvStrategy(backend: string, pointwise: boolean, direct = false): GroupConvStrategy {
   const s = backendStrategies(backend);
-  return pointwise ? s.pointwise : s.spatial;
+  const chosen = pointwise ? s.pointwise : s.spatial;
+  return chosen === 'direct' && !direct ? STOCK_SPATIAL : chosen;
 }
 
 export function defaultIndexSelectStrategy(backend: string): IndexSelectStrategy {

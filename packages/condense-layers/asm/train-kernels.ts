@@ -1,0 +1,470 @@
+// SIMD kernels for the training step, NHWC float32, compiled with `asc --enable simd
+// --importMemory`: they run inside tfjs-wasm's own linear memory, on its tensors' byte
+// offsets, so no activation is copied in or out. Nothing here allocates or has static data
+// (a data segment would overwrite the host's memory at instantiation).
+
+/**
+ * out[r, outOffset + c] = src[r, srcOffset + c] for c < channels, over `rows` rows (row strides
+ * in floats). Concatenating along channels is one call per input; its gradient one per output.
+ * tfjs-wasm's Concat and SplitV copy element by element in JavaScript.
+ */
+export function copyChannels(
+  src: usize, srcStride: i32, srcOffset: i32,
+  dst: usize, dstStride: i32, dstOffset: i32,
+  rows: i32, channels: i32,
+): void {
+  const bytes = <usize>channels << 2;
+  const srcRow = <usize>srcStride << 2;
+  const dstRow = <usize>dstStride << 2;
+  let s = src + (<usize>srcOffset << 2);
+  let d = dst + (<usize>dstOffset << 2);
+  for (let r = 0; r < rows; r++) {
+    memory.copy(d, s, bytes);
+    s += srcRow;
+    d += dstRow;
+  }
+}
+
+// Rows of A and B per pass: both chunks stay in cache while every output tile sweeps them.
+const CHUNK = 128;
+
+/**
+ * c[m, n] = sum_p a[p, m] * b[p, n] (a: [rows, m], b: [rows, n], c: [m, n], row-major):
+ * the filter gradient of a 1x1 conv, activations^T x output gradient, without the transposed
+ * copy of the activations and the repacking of b that tfjs-wasm's matMul costs there.
+ * n must be a multiple of 4. Lanes run over n; a tile holds 4 rows of c by 16 (or 4) columns.
+ */
+export function matMulAtB(a: usize, b: usize, rows: i32, m: i32, n: i32, c: usize): void {
+  memory.fill(c, 0, (<usize>m * <usize>n) << 2);
+  const aRow = <usize>m << 2;
+  const bRow = <usize>n << 2;
+  for (let p0 = 0; p0 < rows; p0 += CHUNK) {
+    const p1 = min(rows, p0 + CHUNK);
+    let i = 0;
+    for (; i + 3 < m; i += 4) {
+      let j = 0;
+      for (; j + 15 < n; j += 16) tile4x16(a, b, c, aRow, bRow, p0, p1, i, j);
+      for (; j < n; j += 4) tile4x4(a, b, c, aRow, bRow, p0, p1, i, j);
+    }
+    for (; i < m; i++) {
+      for (let j = 0; j < n; j += 4) tile1x4(a, b, c, aRow, bRow, p0, p1, i, j);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function tile4x16(a: usize, b: usize, c: usize, aRow: usize, bRow: usize, p0: i32, p1: i32, i: i32, j: i32): void {
+  const c0 = c + (<usize>i * bRow) + (<usize>j << 2);
+  const c1 = c0 + bRow, c2 = c1 + bRow, c3 = c2 + bRow;
+  let x00 = v128.load(c0), x01 = v128.load(c0, 16), x02 = v128.load(c0, 32), x03 = v128.load(c0, 48);
+  let x10 = v128.load(c1), x11 = v128.load(c1, 16), x12 = v128.load(c1, 32), x13 = v128.load(c1, 48);
+  let x20 = v128.load(c2), x21 = v128.load(c2, 16), x22 = v128.load(c2, 32), x23 = v128.load(c2, 48);
+  let x30 = v128.load(c3), x31 = v128.load(c3, 16), x32 = v128.load(c3, 32), x33 = v128.load(c3, 48);
+  let pa = a + <usize>p0 * aRow + (<usize>i << 2);
+  let pb = b + <usize>p0 * bRow + (<usize>j << 2);
+  for (let p = p0; p < p1; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32), b3 = v128.load(pb, 48);
+    const a0 = f32x4.splat(load<f32>(pa));
+    x00 = f32x4.add(x00, f32x4.mul(a0, b0)); x01 = f32x4.add(x01, f32x4.mul(a0, b1));
+    x02 = f32x4.add(x02, f32x4.mul(a0, b2)); x03 = f32x4.add(x03, f32x4.mul(a0, b3));
+    const a1 = f32x4.splat(load<f32>(pa, 4));
+    x10 = f32x4.add(x10, f32x4.mul(a1, b0)); x11 = f32x4.add(x11, f32x4.mul(a1, b1));
+    x12 = f32x4.add(x12, f32x4.mul(a1, b2)); x13 = f32x4.add(x13, f32x4.mul(a1, b3));
+    const a2 = f32x4.splat(load<f32>(pa, 8));
+    x20 = f32x4.add(x20, f32x4.mul(a2, b0)); x21 = f32x4.add(x21, f32x4.mul(a2, b1));
+    x22 = f32x4.add(x22, f32x4.mul(a2, b2)); x23 = f32x4.add(x23, f32x4.mul(a2, b3));
+    const a3 = f32x4.splat(load<f32>(pa, 12));
+    x30 = f32x4.add(x30, f32x4.mul(a3, b0)); x31 = f32x4.add(x31, f32x4.mul(a3, b1));
+    x32 = f32x4.add(x32, f32x4.mul(a3, b2)); x33 = f32x4.add(x33, f32x4.mul(a3, b3));
+    pa += aRow;
+    pb += bRow;
+  }
+  v128.store(c0, x00); v128.store(c0, x01, 16); v128.store(c0, x02, 32); v128.store(c0, x03, 48);
+  v128.store(c1, x10); v128.store(c1, x11, 16); v128.store(c1, x12, 32); v128.store(c1, x13, 48);
+  v128.store(c2, x20); v128.store(c2, x21, 16); v128.store(c2, x22, 32); v128.store(c2, x23, 48);
+  v128.store(c3, x30); v128.store(c3, x31, 16); v128.store(c3, x32, 32); v128.store(c3, x33, 48);
+}
+
+// @ts-ignore: decorator
+@inline
+function tile4x4(a: usize, b: usize, c: usize, aRow: usize, bRow: usize, p0: i32, p1: i32, i: i32, j: i32): void {
+  const c0 = c + (<usize>i * bRow) + (<usize>j << 2);
+  const c1 = c0 + bRow, c2 = c1 + bRow, c3 = c2 + bRow;
+  let x0 = v128.load(c0), x1 = v128.load(c1), x2 = v128.load(c2), x3 = v128.load(c3);
+  let pa = a + <usize>p0 * aRow + (<usize>i << 2);
+  let pb = b + <usize>p0 * bRow + (<usize>j << 2);
+  for (let p = p0; p < p1; p++) {
+    const bv = v128.load(pb);
+    x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(pa)), bv));
+    x1 = f32x4.add(x1, f32x4.mul(f32x4.splat(load<f32>(pa, 4)), bv));
+    x2 = f32x4.add(x2, f32x4.mul(f32x4.splat(load<f32>(pa, 8)), bv));
+    x3 = f32x4.add(x3, f32x4.mul(f32x4.splat(load<f32>(pa, 12)), bv));
+    pa += aRow;
+    pb += bRow;
+  }
+  v128.store(c0, x0); v128.store(c1, x1); v128.store(c2, x2); v128.store(c3, x3);
+}
+
+// @ts-ignore: decorator
+@inline
+function tile1x4(a: usize, b: usize, c: usize, aRow: usize, bRow: usize, p0: i32, p1: i32, i: i32, j: i32): void {
+  const c0 = c + (<usize>i * bRow) + (<usize>j << 2);
+  let x0 = v128.load(c0);
+  let pa = a + <usize>p0 * aRow + (<usize>i << 2);
+  let pb = b + <usize>p0 * bRow + (<usize>j << 2);
+  for (let p = p0; p < p1; p++) {
+    x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(pa)), v128.load(pb)));
+    pa += aRow;
+    pb += bRow;
+  }
+  v128.store(c0, x0);
+}
+
+// [sum(a), sum(b), sum(c), sum(d)]
+// @ts-ignore: decorator
+@inline
+function horizontalSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+}
+
+// First tap index t in [0, k) with 0 <= (at + pad - t) / stride < size exactly, stepping by
+// stride: taps whose output (or input) position is off the map or between strides are never
+// visited, so the loops carry no bounds tests. Returns [first, last] packed as first | last << 16.
+// @ts-ignore: decorator
+@inline
+function tapRange(at: i32, pad: i32, stride: i32, size: i32, k: i32): i32 {
+  const top = at + pad;
+  const lo = max(0, top - (size - 1) * stride);
+  const first = lo + (top - lo) % stride;
+  const last = min(k - 1, top);
+  return first | (last << 16);
+}
+
+/**
+ * PyTorch's Conv2d(groups) forward, NHWC: y[b, r, c, o] = sum over taps and i < ci of
+ * x[b, r*stride + kh - pad, c*stride + kw - pad, g(o)*ci + i] * w[o, kh, kw, i], taps off the
+ * input skipped (zero padding). w is packed [cout][k][k][ci]. Lanes run over a group's input
+ * channels; four output channels (possibly of different groups) are accumulated together and
+ * reduced with one transpose-add. ci and cout must be multiples of 4.
+ */
+export function groupConvForward(
+  x: usize, n: i32, h: i32, w: i32, cin: i32, groups: i32,
+  wt: usize, k: i32, cout: i32, stride: i32, pad: i32,
+  y: usize, oh: i32, ow: i32,
+): void {
+  const ci = cin / groups;
+  const co = cout / groups;
+  const ciBytes = <usize>ci << 2;
+  const filterBytes = ciBytes * <usize>(k * k);
+  const pix = <usize>cin << 2;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < oh; r++) {
+      const khLo = max(0, pad - r * stride);
+      const khHi = min(k, h + pad - r * stride);
+      for (let c = 0; c < ow; c++) {
+        const kwLo = max(0, pad - c * stride);
+        const kwHi = min(k, w + pad - c * stride);
+        const out = y + (<usize>((b * oh + r) * ow + c) * <usize>cout << 2);
+        for (let o = 0; o < cout; o += 4) {
+          const g0 = <usize>(o / co) * ciBytes;
+          const g1 = <usize>((o + 1) / co) * ciBytes;
+          const g2 = <usize>((o + 2) / co) * ciBytes;
+          const g3 = <usize>((o + 3) / co) * ciBytes;
+          const wo = wt + <usize>o * filterBytes;
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+          for (let kh = khLo; kh < khHi; kh++) {
+            const row = x + <usize>((b * h + r * stride + kh - pad) * w) * pix;
+            for (let kw = kwLo; kw < kwHi; kw++) {
+              const px = row + <usize>(c * stride + kw - pad) * pix;
+              const wtap = wo + <usize>(kh * k + kw) * ciBytes;
+              for (let i: usize = 0; i < ciBytes; i += 16) {
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(px + g0 + i), v128.load(wtap + i)));
+                a1 = f32x4.add(a1, f32x4.mul(v128.load(px + g1 + i), v128.load(wtap + filterBytes + i)));
+                a2 = f32x4.add(a2, f32x4.mul(v128.load(px + g2 + i), v128.load(wtap + 2 * filterBytes + i)));
+                a3 = f32x4.add(a3, f32x4.mul(v128.load(px + g3 + i), v128.load(wtap + 3 * filterBytes + i)));
+              }
+            }
+          }
+          v128.store(out + (<usize>o << 2), horizontalSums(a0, a1, a2, a3));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Input gradient of groupConvForward: dx[b, r, c, g*ci + i] = sum over taps and j < co of
+ * dy[b, (r + pad - kh) / stride, (c + pad - kw) / stride, g*co + j] * w[kh, kw, g*co + j, i]
+ * over the taps that land on an output. w is packed [k][k][cout][ci]. Lanes run over input
+ * channels, 16 (or 4) per pass. ci must be a multiple of 4.
+ */
+export function groupConvInputGrad(
+  dy: usize, oh: i32, ow: i32, cout: i32, groups: i32,
+  wt: usize, k: i32, stride: i32, pad: i32,
+  dx: usize, n: i32, h: i32, w: i32, cin: i32,
+): void {
+  const ci = cin / groups;
+  const co = cout / groups;
+  const ciBytes = <usize>ci << 2;
+  const dyPix = <usize>cout << 2;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < h; r++) {
+      const khs = tapRange(r, pad, stride, oh, k);
+      const khFirst = khs & 0xffff, khLast = khs >> 16;
+      for (let c = 0; c < w; c++) {
+        const kws = tapRange(c, pad, stride, ow, k);
+        const kwFirst = kws & 0xffff, kwLast = kws >> 16;
+        const out = dx + (<usize>((b * h + r) * w + c) * <usize>cin << 2);
+        for (let g = 0; g < groups; g++) {
+          const dyGroup = <usize>(g * co) << 2;
+          const wGroup = wt + <usize>(g * co) * ciBytes;
+          let i: usize = 0;
+          for (; i + 64 <= ciBytes; i += 64) {
+            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+            for (let kh = khFirst; kh <= khLast; kh += stride) {
+              const dyRow = dy + <usize>((b * oh + (r + pad - kh) / stride) * ow) * dyPix + dyGroup;
+              for (let kw = kwFirst; kw <= kwLast; kw += stride) {
+                const d = dyRow + <usize>((c + pad - kw) / stride) * dyPix;
+                let wj = wGroup + <usize>((kh * k + kw) * cout) * ciBytes + i;
+                for (let j = 0; j < co; j++) {
+                  const s = f32x4.splat(load<f32>(d + (<usize>j << 2)));
+                  a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wj)));
+                  a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wj, 16)));
+                  a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wj, 32)));
+                  a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wj, 48)));
+                  wj += ciBytes;
+                }
+              }
+            }
+            const at = out + (<usize>(g * ci) << 2) + i;
+            v128.store(at, a0); v128.store(at, a1, 16); v128.store(at, a2, 32); v128.store(at, a3, 48);
+          }
+          for (; i < ciBytes; i += 16) {
+            let a0 = f32x4.splat(0);
+            for (let kh = khFirst; kh <= khLast; kh += stride) {
+              const dyRow = dy + <usize>((b * oh + (r + pad - kh) / stride) * ow) * dyPix + dyGroup;
+              for (let kw = kwFirst; kw <= kwLast; kw += stride) {
+                const d = dyRow + <usize>((c + pad - kw) / stride) * dyPix;
+                let wj = wGroup + <usize>((kh * k + kw) * cout) * ciBytes + i;
+                for (let j = 0; j < co; j++) {
+                  a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(d + (<usize>j << 2))), v128.load(wj)));
+                  wj += ciBytes;
+                }
+              }
+            }
+            v128.store(out + (<usize>(g * ci) << 2) + i, a0);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Outputs r >= 0 with r * stride < end (none when end <= 0; i32 division truncates toward 0).
+// @ts-ignore: decorator
+@inline
+function outputsBefore(end: i32, stride: i32): i32 {
+  return end <= 0 ? 0 : (end - 1) / stride + 1;
+}
+
+/**
+ * Filter gradient of groupConvForward, packed [k][k][cout][ci]: dw[kh, kw, o, i] = sum over
+ * the outputs (b, r, c) whose tap lands on the input of dy[b, r, c, o] *
+ * x[b, r*stride + kh - pad, c*stride + kw - pad, g(o)*ci + i]. A tile is two outputs of one
+ * group by 16 (or 4) input channels, swept over every pixel. ci a multiple of 4, cout / groups
+ * even.
+ */
+export function groupConvFilterGrad(
+  x: usize, n: i32, h: i32, w: i32, cin: i32, groups: i32,
+  dy: usize, oh: i32, ow: i32, cout: i32, k: i32, stride: i32, pad: i32,
+  dw: usize,
+): void {
+  const ci = cin / groups;
+  const co = cout / groups;
+  const ciBytes = <usize>ci << 2;
+  const pix = <usize>cin << 2;
+  const dyPix = <usize>cout << 2;
+  for (let kh = 0; kh < k; kh++) {
+    const rLo = max(0, (pad - kh + stride - 1) / stride);
+    const rHi = min(oh, outputsBefore(h + pad - kh, stride));
+    for (let kw = 0; kw < k; kw++) {
+      const cLo = max(0, (pad - kw + stride - 1) / stride);
+      const cHi = min(ow, outputsBefore(w + pad - kw, stride));
+      for (let o = 0; o < cout; o += 2) {
+        const xGroup = <usize>(o / co) * ciBytes;
+        const out = dw + <usize>((kh * k + kw) * cout + o) * ciBytes;
+        let i: usize = 0;
+        for (; i + 64 <= ciBytes; i += 64) {
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+          let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+          for (let bi = 0; bi < n; bi++) {
+            for (let r = rLo; r < rHi; r++) {
+              const xRow = x + <usize>((bi * h + r * stride + kh - pad) * w) * pix + xGroup + i;
+              const dyRow = dy + <usize>((bi * oh + r) * ow) * dyPix + (<usize>o << 2);
+              for (let c = cLo; c < cHi; c++) {
+                const px = xRow + <usize>(c * stride + kw - pad) * pix;
+                const d = dyRow + <usize>c * dyPix;
+                const s = f32x4.splat(load<f32>(d)), t = f32x4.splat(load<f32>(d, 4));
+                const x0 = v128.load(px), x1 = v128.load(px, 16), x2 = v128.load(px, 32), x3 = v128.load(px, 48);
+                a0 = f32x4.add(a0, f32x4.mul(s, x0)); b0 = f32x4.add(b0, f32x4.mul(t, x0));
+                a1 = f32x4.add(a1, f32x4.mul(s, x1)); b1 = f32x4.add(b1, f32x4.mul(t, x1));
+                a2 = f32x4.add(a2, f32x4.mul(s, x2)); b2 = f32x4.add(b2, f32x4.mul(t, x2));
+                a3 = f32x4.add(a3, f32x4.mul(s, x3)); b3 = f32x4.add(b3, f32x4.mul(t, x3));
+              }
+            }
+          }
+          const at = out + i;
+          v128.store(at, a0); v128.store(at, a1, 16); v128.store(at, a2, 32); v128.store(at, a3, 48);
+          const bt = at + ciBytes;
+          v128.store(bt, b0); v128.store(bt, b1, 16); v128.store(bt, b2, 32); v128.store(bt, b3, 48);
+        }
+        for (; i < ciBytes; i += 16) {
+          let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
+          for (let bi = 0; bi < n; bi++) {
+            for (let r = rLo; r < rHi; r++) {
+              const xRow = x + <usize>((bi * h + r * stride + kh - pad) * w) * pix + xGroup + i;
+              const dyRow = dy + <usize>((bi * oh + r) * ow) * dyPix + (<usize>o << 2);
+              for (let c = cLo; c < cHi; c++) {
+                const xv = v128.load(xRow + <usize>(c * stride + kw - pad) * pix);
+                const d = dyRow + <usize>c * dyPix;
+                a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(d)), xv));
+                b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(load<f32>(d, 4)), xv));
+              }
+            }
+          }
+          v128.store(out + i, a0);
+          v128.store(out + ciBytes + i, b0);
+        }
+      }
+    }
+  }
+}
+
+// Rows summed into one partial before it joins the total: float32 sums over 10^5 pixels keep
+// ~(256 + rows / 256) roundings instead of ~rows.
+const BLOCK = 256;
+
+// @ts-ignore: decorator
+@inline
+function normalise(x: v128, mean: v128, scale: v128, beta: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.sub(x, mean), scale), beta);
+}
+
+// Column sums of 4 consecutive channels from byte `ch` over all rows, after subtracting `m` and
+// squaring when `squares`; row blocks of BLOCK.
+// @ts-ignore: decorator
+@inline
+function columnSum(x: usize, rows: i32, rowBytes: usize, ch: usize, m: v128, squares: bool): v128 {
+  let t = f32x4.splat(0);
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = min(rows, r0 + BLOCK);
+    let p = f32x4.splat(0);
+    let at = x + <usize>r0 * rowBytes + ch;
+    for (let r = r0; r < r1; r++) {
+      const v = v128.load(at);
+      if (squares) {
+        const d = f32x4.sub(v, m);
+        p = f32x4.add(p, f32x4.mul(d, d));
+      } else {
+        p = f32x4.add(p, v);
+      }
+      at += rowBytes;
+    }
+    t = f32x4.add(t, p);
+  }
+  return t;
+}
+
+/**
+ * Training BatchNorm statistics over rows of c channels (c a multiple of 4): mean and biased
+ * variance (two passes, the variance from centred values). Lanes over channels.
+ */
+export function bnStats(x: usize, rows: i32, c: i32, mean: usize, variance: usize): void {
+  const rowBytes = <usize>c << 2;
+  const inv = f32x4.splat(1 / <f32>rows);
+  const zero = f32x4.splat(0);
+  for (let ch: usize = 0; ch < rowBytes; ch += 16) {
+    const m = f32x4.mul(columnSum(x, rows, rowBytes, ch, zero, false), inv);
+    v128.store(mean + ch, m);
+    v128.store(variance + ch, f32x4.mul(columnSum(x, rows, rowBytes, ch, m, true), inv));
+  }
+}
+
+/** y = (x - mean) * scale + beta, rectified when `relu` (scale = gamma / sqrt(var + eps)). */
+export function bnApply(x: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool, y: usize): void {
+  const all = <usize>c << 2;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * all;
+    for (let ch: usize = 0; ch < all; ch += 16) {
+      const z = normalise(v128.load(x + row + ch), v128.load(mean + ch), v128.load(scale + ch), v128.load(beta + ch));
+      v128.store(y + row + ch, relu ? f32x4.max(z, zero) : z);
+    }
+  }
+}
+
+// The gradient reaching BN's output: dy where the ReLU passed (z > 0), dy itself without ReLU.
+// @ts-ignore: decorator
+@inline
+function gradAtNorm(dy: v128, z: v128, relu: bool): v128 {
+  return relu ? v128.and(dy, f32x4.gt(z, f32x4.splat(0))) : dy;
+}
+
+/**
+ * First pass of BatchNorm's (+ ReLU's) backward: per channel, sum of dz and of dz * (x - mean),
+ * dz = dy * [z > 0], z recomputed from x. Row blocks as bnStats.
+ */
+export function bnBackwardSums(
+  x: usize, dy: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool,
+  sumDz: usize, sumDzCentered: usize,
+): void {
+  const rowBytes = <usize>c << 2;
+  for (let ch: usize = 0; ch < rowBytes; ch += 16) {
+    const m = v128.load(mean + ch), sc = v128.load(scale + ch), be = v128.load(beta + ch);
+    let t = f32x4.splat(0), u = f32x4.splat(0);
+    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+      const r1 = min(rows, r0 + BLOCK);
+      let p = f32x4.splat(0), q = f32x4.splat(0);
+      let at = <usize>r0 * rowBytes + ch;
+      for (let r = r0; r < r1; r++) {
+        const xc = f32x4.sub(v128.load(x + at), m);
+        const dz = gradAtNorm(v128.load(dy + at), f32x4.add(f32x4.mul(xc, sc), be), relu);
+        p = f32x4.add(p, dz);
+        q = f32x4.add(q, f32x4.mul(dz, xc));
+        at += rowBytes;
+      }
+      t = f32x4.add(t, p);
+      u = f32x4.add(u, q);
+    }
+    v128.store(sumDz + ch, t);
+    v128.store(sumDzCentered + ch, u);
+  }
+}
+
+/**
+ * Second pass: dx = dz * scale + ((x - mean) * kCentered + kConst) with the per-channel factors
+ * from the sums; when `act` is not 0 it also receives the forward's output (z, rectified when
+ * `relu`), which the following 1x1 conv's filter gradient needs and no one stored.
+ */
+export function bnBackwardApply(
+  x: usize, dy: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool,
+  kCentered: usize, kConst: usize, dx: usize, act: usize,
+): void {
+  const all = <usize>c << 2;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * all;
+    for (let ch: usize = 0; ch < all; ch += 16) {
+      const at = row + ch;
+      const xc = f32x4.sub(v128.load(x + at), v128.load(mean + ch));
+      const sc = v128.load(scale + ch);
+      const z = f32x4.add(f32x4.mul(xc, sc), v128.load(beta + ch));
+      const dz = gradAtNorm(v128.load(dy + at), z, relu);
+      v128.store(dx + at, f32x4.add(f32x4.mul(dz, sc), f32x4.add(f32x4.mul(xc, v128.load(kCentered + ch)), v128.load(kConst + ch))));
+      if (act != 0) v128.store(act + at, relu ? f32x4.max(z, zero) : z);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// Training images/s per condensing stage: the quick start's model (Fashion-MNIST 28x28x1,
+// stages 2-2-2, growth 16-32-64, stride-2 stem) and CondenseNet-86 (CIFAR 32x32x3), batch 64,
+// on one thread and on two data-parallel threads, next to the authors' PyTorch code
+// (/work/shared/tools/peer/torch_train_step.py, same geometry, same thread count) run in the
+// same process tree, stage by stage, so that the machine's load hits both alike.
+// Usage: node bench/train-stages.mjs [--backend wasm] [--models quick,cn86] [--rounds 5]
+//        [--cn86-rounds 3] [--torch REF_DIR] [--stages 0,1,2,3]
+// Prints one JSON object; both packages must be built first.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { geometryForInput, presetConfig, resolveConfig, targetStage } from '@condensenet/core';
+import { buildCondenseNet } from '@condensenet/layers';
+import { DataParallel, Sgd, selectBackend, trainStep, trainableFromLayersModel } from '../dist/index.js';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    models: { type: 'string', default: 'quick,cn86' },
+    rounds: { type: 'string', default: '5' },
+    'cn86-rounds': { type: 'string', default: '3' },
+    stages: { type: 'string', default: '0,1,2,3' },
+    torch: { type: 'string', default: '/work/shared/reference/condensenet-official' },
+  },
+});
+const N = 64;
+const TORCH_STEP = '/work/shared/tools/peer/torch_train_step.py';
+// Progress inside each stage of C = 4 (stage s for progress in [s/6, (s+1)/6), 3 from 1/2 on).
+const PROGRESS = [0.05, 0.2, 0.4, 0.6];
+const MODELS = {
+  quick: {
+    config: resolveConfig({ stages: [2, 2, 2], growth: [16, 32, 64], ...geometryForInput(28, 3, 2), inputSize: 28, inputChannels: 1, numClasses: 10 }),
+    shape: [N, 28, 28, 1],
+    torchArgs: ['2-2-2', '16-32-64', '--fmnist'],
+  },
+  cn86: { config: presetConfig('condensenet-86'), shape: [N, 32, 32, 3], torchArgs: ['14-14-14', '8-16-32'] },
+};
+
+const backend = (await selectBackend(values.backend)).name;
+const median = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const results = [];
+const loadBefore = os.loadavg();
+for (const name of values.models.split(',')) {
+  const spec = MODELS[name];
+  const rounds = Number(name === 'cn86' ? values['cn86-rounds'] : values.rounds);
+  const model = trainableFromLayersModel(buildCondenseNet(spec.config, { seed: 1 }));
+  const sgd = new Sgd();
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const batch = {
+    images: Float32Array.from({ length: size }, () => Math.random()),
+    labels: Int32Array.from({ length: N }, (_, i) => i % 10),
+    shape: spec.shape,
+  };
+  const single = () => {
+    const images = tf.tensor4d(batch.images, batch.shape);
+    const labels = tf.tensor1d(batch.labels, 'int32');
+    trainStep(model, sgd, { images, labels, learningRate: 0.01, groupLassoLambda: 1e-5 });
+    tf.dispose([images, labels]);
+  };
+  const parallel = await DataParallel.start(model, { workers: 2, backend });
+  for (const stage of values.stages.split(',').map(Number)) {
+    const progress = PROGRESS[stage];
+    // One prune per forward: step until every layer has reached the stage (not timed).
+    while (model.setProgress(progress) < targetStage(progress, spec.config.condenseFactor)) single();
+    const times = { workers1: [], workers2: [] };
+    // Round 0 warms both paths up at this stage and is not counted.
+    for (let round = 0; round <= rounds; round++) {
+      let t0 = performance.now();
+      single();
+      if (round > 0) times.workers1.push(performance.now() - t0);
+      t0 = performance.now();
+      await parallel.step(sgd, batch, 0.01, 1e-5);
+      if (round > 0) times.workers2.push(performance.now() - t0);
+    }
+    const torchOut = execFileSync(
+      '/usr/bin/python3',
+      [TORCH_STEP, values.torch, ...spec.torchArgs, '--batch', String(N), '--threads', '2', '--steps', String(Math.max(4, rounds)), '--progress', String(progress)],
+      { encoding: 'utf8' },
+    );
+    const torch = Number(/'images_per_s': ([\d.e+-]+)/.exec(torchOut)?.[1]);
+    const row = {
+      model: name,
+      stage,
+      progress,
+      imagesPerSecond: {
+        workers1: +((1000 * N) / median(times.workers1)).toFixed(1),
+        workers2: +((1000 * N) / median(times.workers2)).toFixed(1),
+        torch2threads: +torch.toFixed(1),
+      },
+      msPerStep: { workers1: times.workers1.map(Math.round), workers2: times.workers2.map(Math.round) },
+      load: os.loadavg().map((l) => +l.toFixed(2)),
+    };
+    row.ratioWorkers2ToTorch = +(row.imagesPerSecond.workers2 / torch).toFixed(2);
+    console.error(JSON.stringify(row));
+    results.push(row);
+  }
+  await parallel.dispose();
+  sgd.dispose();
+}
+console.log(
+  JSON.stringify(
+    {
+      backend,
+      batch: N,
+      results,
+      load: { before: loadBefore.map((l) => +l.toFixed(2)), after: os.loadavg().map((l) => +l.toFixed(2)) },
+      cpu: os.cpus()[0]?.model,
+      cpus: os.cpus().length,
+      node: process.version,
+      date: new Date().toISOString(),
+    },
+    null,
+    1,
+  ),
+);
