@@ -1,13 +1,15 @@
 // Serves the built demo (dist/) over http with no dependencies: `node scripts/serve.mjs
 // [--port N] [--host H] [--dir DIR]`, port also from $PORT (default 5173), host 127.0.0.1.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export const DEFAULT_PORT = 5173;
+/** Far longer than any path of the demo, short enough that a hostile one costs nothing. */
+export const MAX_URL_LENGTH = 2048;
 
 /** @type {Record<string, string>} */
 export const MIME_TYPES = {
@@ -35,6 +37,8 @@ export const MIME_TYPES = {
  */
 export function createStaticServer(root) {
   const base = resolve(root);
+  /** @type {string | undefined} */
+  let realBase;
   return createServer(async (request, response) => {
     /** @param {number} status @param {string} message */
     const fail = (status, message) => {
@@ -45,6 +49,12 @@ export function createStaticServer(root) {
       response.setHeader('allow', 'GET, HEAD');
       return fail(405, 'method not allowed');
     }
+    // GET and HEAD carry no body; one is only a way to make the server read what it never uses.
+    if (Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined) {
+      response.setHeader('connection', 'close');
+      return fail(413, 'request body not accepted: GET and HEAD take none');
+    }
+    if ((request.url ?? '').length > MAX_URL_LENGTH) return fail(414, `URL longer than ${MAX_URL_LENGTH} characters`);
     let path;
     try {
       path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -60,6 +70,10 @@ export function createStaticServer(root) {
       info = await stat(file).catch(() => undefined);
     }
     if (!info?.isFile()) return fail(404, `not found: ${path}`);
+    // A symbolic link inside the directory may still point outside it.
+    realBase ??= await realpath(base);
+    const real = await realpath(file);
+    if (real !== realBase && !real.startsWith(realBase + sep)) return fail(403, 'forbidden: outside the served directory');
     response.writeHead(200, {
       'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-length': info.size,

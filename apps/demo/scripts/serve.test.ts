@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStaticServer } from './serve.mjs';
+import { MAX_URL_LENGTH, createStaticServer } from './serve.mjs';
 
 interface Reply {
   status: number;
@@ -89,5 +89,26 @@ describe('the static server', () => {
 
   it('answers 400 for a malformed escape', async () => {
     expect((await get('/%E0%A4%A')).status).toBe(400);
+  });
+
+  // Found by packages/reliability's load and traversal checks.
+  it('refuses a symbolic link that points outside the directory', async () => {
+    await symlink(join(dir, 'secret.txt'), join(dir, 'site/leak.txt'));
+    const reply = await get('/leak.txt');
+    expect(reply.status).toBe(403);
+    expect(reply.body).not.toContain('TOP SECRET');
+  });
+
+  it('refuses request bodies and overlong URLs instead of reading them', async () => {
+    const withBody = await new Promise<number>((done, fail) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', method: 'GET', headers: { 'content-length': 10_000_000 } }, (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      });
+      req.on('error', fail);
+      req.write('x'.repeat(1000));
+    });
+    expect(withBody).toBe(413);
+    expect((await get(`/${'a'.repeat(MAX_URL_LENGTH)}`)).status).toBe(414);
   });
 });

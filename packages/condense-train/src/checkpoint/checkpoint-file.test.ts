@@ -54,6 +54,34 @@ describe('checkpoint file', () => {
     expect(() => decodeCheckpoint(patched, 'f.ckpt')).toThrow(/version 9 is not supported/);
   });
 
+  /** The checkpoint with its JSON header edited (the length prefix kept right), as a fuzzer finds them. */
+  function withHeader(edit: (header: Record<string, unknown>) => unknown): Uint8Array {
+    const [head, ...data] = encodeCheckpoint(sample());
+    const length = new DataView(head.buffer).getUint32(8, true);
+    const json = new TextEncoder().encode(JSON.stringify(edit(JSON.parse(new TextDecoder().decode(head.subarray(12, 12 + length))))));
+    const out = new Uint8Array(12 + json.byteLength);
+    out.set(head.subarray(0, 8));
+    new DataView(out.buffer).setUint32(8, json.byteLength, true);
+    out.set(json, 12);
+    return concat([out, ...data]);
+  }
+
+  type Header = Record<string, unknown>;
+  const firstWeight = (h: Header) => (h.weights as Header[])[0];
+  const setWeight = (field: string, value: unknown) => (h: Header) => Object.assign(h, { weights: [{ ...firstWeight(h), [field]: value }] });
+  it.each([
+    ['a header that is not an object', () => null, /header is not a JSON object/],
+    ['a shape that is not a list', setWeight('shape', 6), /weight tensor 'conv\/kernel': shape = 6, expected a list/],
+    ['a negative dimension', setWeight('shape', [-2, -3]), /shape = \[-2,-3\], expected a list of non-negative integers/],
+    ['an unknown dtype', setWeight('dtype', 'float64'), /dtype = "float64", expected "float32" or "int32"/],
+    ['a tensor entry that is null', (h: Header) => Object.assign(h, { weights: [null] }), /weight tensor #0 is not an object with a name/],
+    ['an offset that is not a number', setWeight('offset', '0'), /offset = "0", expected a non-negative integer/],
+    ['training that is not an object', (h: Header) => Object.assign(h, { training: 3 }), /training = 3, expected an object/],
+  ])('refuses %s in the header with the field named (found by the fuzzer)', (_, edit, message) => {
+    expect(() => decodeCheckpoint(withHeader(edit), 'f.ckpt')).toThrow(/^f\.ckpt: not a usable CondenseNet checkpoint: /);
+    expect(() => decodeCheckpoint(withHeader(edit), 'f.ckpt')).toThrow(message);
+  });
+
   it('names a missing file', () => {
     expect(() => readCheckpoint('/nonexistent/last.ckpt')).toThrow('cannot read checkpoint /nonexistent/last.ckpt: ENOENT');
   });

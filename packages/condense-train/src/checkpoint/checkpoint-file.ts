@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CondenseNetConfig } from '@condensenet/core';
-import { writeFileAtomic } from '../fs/atomic-write.js';
-import type { AtomicWriteHooks } from '../fs/atomic-write.js';
+import { writeFileAtomic } from '@condensenet/runtime/node';
+import type { AtomicWriteHooks } from '@condensenet/runtime/node';
 
 export const CHECKPOINT_FORMAT = 'condensenet-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -79,6 +79,9 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array[] {
   return [head, ...data];
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
 /** Parses and validates a checkpoint; `source` (a path) names the file in every error. */
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
   const fail = (what: string): never => {
@@ -95,13 +98,22 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   } catch (e) {
     return fail(`header is not valid JSON (${(e as Error).message})`);
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
   if (header.format !== CHECKPOINT_FORMAT) fail(`format is ${JSON.stringify(header.format)}, expected "${CHECKPOINT_FORMAT}"`);
   if (header.version !== CHECKPOINT_VERSION) fail(`version ${header.version} is not supported (this build reads version ${CHECKPOINT_VERSION})`);
-  if (!header.config || !Array.isArray(header.weights) || !Array.isArray(header.optimizer)) {
+  if (!isObject(header.config) || !Array.isArray(header.weights) || !Array.isArray(header.optimizer)) {
     fail('header lacks config, weights or optimizer');
   }
+  if (header.training !== undefined && !isObject(header.training)) fail(`training = ${JSON.stringify(header.training)}, expected an object`);
   const dataStart = 12 + headerLength;
-  const read = (entry: TensorEntry, group: string): CheckpointTensor => {
+  const read = (entry: TensorEntry, group: string, index: number): CheckpointTensor => {
+    if (!isObject(entry) || typeof entry.name !== 'string') fail(`${group} tensor #${index} is not an object with a name`);
+    const what = `${group} tensor '${entry.name}'`;
+    if (!Array.isArray(entry.shape) || !entry.shape.every(isCount)) {
+      fail(`${what}: shape = ${JSON.stringify(entry.shape)}, expected a list of non-negative integers`);
+    }
+    if (entry.dtype !== 'float32' && entry.dtype !== 'int32') fail(`${what}: dtype = ${JSON.stringify(entry.dtype)}, expected "float32" or "int32"`);
+    if (!isCount(entry.offset)) fail(`${what}: offset = ${JSON.stringify(entry.offset)}, expected a non-negative integer`);
     const size = entry.shape.reduce((a, b) => a * b, 1);
     const start = dataStart + entry.offset;
     if (entry.offset % 4 !== 0 || start + size * 4 > bytes.byteLength) {
@@ -116,8 +128,8 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   return {
     config: header.config,
     training: header.training ?? {},
-    weights: header.weights.map((e) => read(e, 'weight')),
-    optimizer: header.optimizer.map((e) => read(e, 'optimizer')),
+    weights: header.weights.map((e, i) => read(e, 'weight', i)),
+    optimizer: header.optimizer.map((e, i) => read(e, 'optimizer', i)),
   };
 }
 
