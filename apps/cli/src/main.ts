@@ -6,6 +6,7 @@ import { predictCommand, PREDICT_HELP } from './commands/predict.js';
 import { benchCommand, BENCH_HELP } from './commands/bench.js';
 import { importCommand, IMPORT_HELP } from './commands/import.js';
 import { exportCommand, EXPORT_HELP } from './commands/export.js';
+import { showCommand, SHOW_HELP } from './commands/show.js';
 import { UsageError } from './errors.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   bench: { run: benchCommand, help: BENCH_HELP },
   import: { run: importCommand, help: IMPORT_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
+  show: { run: showCommand, help: SHOW_HELP },
 };
 
 const HELP = `condense: CondenseNet (learned group convolutions) for TensorFlow.js
@@ -36,6 +38,7 @@ Commands:
   bench      inference latency and images/s of a converted model or a preset
   import     a PyTorch checkpoint (authors' main.py, either form) or safetensors -> our model files
   export     a model of ours -> PyTorch (torch.load), ONNX or safetensors
+  show       draw a condensed model's learned connectivity (which earlier layers each group reads) as a PNG
 
 Run 'condense help <command>' or 'condense <command> --help' for a command's options.`;
 

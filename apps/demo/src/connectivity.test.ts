@@ -1,6 +1,7 @@
 import { loadArtifactFromFile } from '@condensenet/runtime/node';
 import { describe, expect, it } from 'vitest';
-import { connectivity, connectivityImage, type LayerConnectivity } from './connectivity.js';
+import type { LayerConnectivity } from '@condensenet/core';
+import { connectivity, connectivityImage } from './connectivity.js';
 import { KEPT_MODEL_MANIFEST } from './test-support/paths.js';
 
 describe('connectivity of the kept Fashion-MNIST model', async () => {
@@ -26,12 +27,12 @@ describe('connectivity of the kept Fashion-MNIST model', async () => {
     }
   });
 
-  it('splits the inputs into contiguous segments: the stem, then each earlier layer', () => {
+  it('splits the inputs into contiguous source layers: the stem, then each earlier layer', () => {
     const last = layers[8];
-    expect(last.segments.map((s) => s.label)).toEqual(['stem', 'b1.l1', 'b1.l2', 'b1.l3', 'b2.l1', 'b2.l2', 'b2.l3', 'b3.l1', 'b3.l2']);
+    expect(last.sources.map((s) => s.label)).toEqual(['stem', 'b1.l1', 'b1.l2', 'b1.l3', 'b2.l1', 'b2.l2', 'b2.l3', 'b3.l1', 'b3.l2']);
     for (const layer of layers) {
       let next = 0;
-      for (const s of layer.segments) {
+      for (const s of layer.sources) {
         expect(s.start).toBe(next);
         next += s.width;
       }
@@ -44,14 +45,17 @@ describe('connectivityImage', () => {
   it('draws one cell per group and channel, read channels bright, segments in alternating tones', () => {
     const layer: LayerConnectivity = {
       name: 'tiny',
+      label: 'b1.l2',
+      block: 0,
       groups: 2,
       inputs: 3,
       perGroup: 1,
       reads: Uint8Array.from([1, 0, 0, 0, 0, 1]),
-      segments: [
-        { label: 'stem', start: 0, width: 2 },
-        { label: 'b1.l1', start: 2, width: 1 },
+      sources: [
+        { label: 'stem', block: -1, start: 0, width: 2 },
+        { label: 'b1.l1', block: 0, start: 2, width: 1 },
       ],
+      kept: Int32Array.from([1, 0, 0, 1]),
     };
     const { data, width, height } = connectivityImage(layer, 2, 3);
     expect([width, height]).toEqual([6, 6]);

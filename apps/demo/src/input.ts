@@ -2,8 +2,8 @@
  * Where the model's input comes from: the drawing canvas, uploads, the bundled samples and files
  * dropped on the page (images become the input; any other file is handed on as a model).
  */
-import type { CondensedModel } from '@condensenet/runtime';
-import { AS_STORED, type PreprocessOptions, type RgbaImage } from './preprocess.js';
+import { preprocessingFor, type CondensedModel, type RgbaImage } from '@condensenet/runtime';
+import { AS_STORED, type InputChoices } from './preprocess.js';
 import { $, clearPrediction, messageOf, showError } from './views.js';
 
 export interface Input {
@@ -103,7 +103,7 @@ export class InputPanel {
   }
 
   /** The image to classify for `input` (the canvas as it is now, for a drawing) and how to preprocess it. */
-  read(input: Input): { image: RgbaImage; options: Pick<PreprocessOptions, 'autoInvert' | 'crop'> } {
+  read(input: Input): { image: RgbaImage; options: InputChoices } {
     const image = input.image ?? draw.getImageData(0, 0, drawCanvas.width, drawCanvas.height);
     // Samples are test images, already as the model takes them: re-cropping one would only blur it.
     const options = input.label === undefined ? { autoInvert: autoInvert.checked, crop: crop.checked } : AS_STORED;
@@ -123,14 +123,15 @@ export class InputPanel {
 
   /**
    * Suits the input to a model just put in use: the samples where they are its inputs, and the
-   * preprocessing of its kind of images (Fashion-MNIST's light objects cropped and fitted on
-   * black; an RGB model's photos as they are, only scaled).
+   * runtime's preprocessing of its kind of images (Fashion-MNIST's light objects cropped and
+   * fitted on black; an RGB model's photos only scaled and centre-cropped, as `condense predict` does).
    */
   fit(model: CondensedModel): void {
     const { inputSize, inputChannels } = model.config;
     const grayscale = inputChannels === 1;
-    autoInvert.checked = grayscale;
-    crop.checked = grayscale;
+    const defaults = preprocessingFor({ size: inputSize, channels: inputChannels });
+    autoInvert.checked = defaults.autoInvert;
+    crop.checked = defaults.crop;
     const samples = this.samples;
     const fits = Array.isArray(samples) && inputSize === 28 && grayscale && samples.every((s) => model.classes[s.label] === s.className);
     hint.textContent = fits

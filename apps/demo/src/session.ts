@@ -137,7 +137,7 @@ export class Session {
     try {
       const { image, options } = this.inputs.read(current);
       const t0 = performance.now();
-      const seen = preprocess(image, { size, channels, ...options });
+      const seen = preprocess(image, { size, channels }, options);
       const t1 = performance.now();
       const x = tf.tensor4d(seen.pixels, [1, size, size, channels]);
       const predictions = await runtime.predict(x).finally(() => x.dispose());

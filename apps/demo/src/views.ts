@@ -2,12 +2,12 @@
  * What the page shows: the model in use, the runtime's facts, predictions, messages and the
  * learned connectivity. Rendering only; the data attributes are what the page tests read.
  */
-import { buildPlan, countCost } from '@condensenet/core';
-import type { BackendChoice, ClassScore, Predictions, RuntimeModel } from '@condensenet/runtime';
+import { buildPlan, countCost, type LayerConnectivity } from '@condensenet/core';
+import type { BackendChoice, ClassScore, Predictions, Preprocessed, RuntimeModel } from '@condensenet/runtime';
 import * as tf from '@tensorflow/tfjs-core';
-import { connectivity, connectivityImage, type LayerConnectivity } from './connectivity.js';
+import { connectivity, connectivityImage } from './connectivity.js';
 import type { LoadedModel } from './model-file.js';
-import { toRgba, type Preprocessed } from './preprocess.js';
+import { toRgba } from './preprocess.js';
 
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -131,8 +131,8 @@ function showTop5(scores: ClassScore[]): void {
 }
 
 function showConnectivity(layers: LayerConnectivity[]): void {
-  const CELL_WIDTH = 2;
-  const CELL_HEIGHT = 6;
+  const CELL_WIDTH = 3;
+  const CELL_HEIGHT = 10;
   $('layers').replaceChildren(
     ...layers.map((layer) => {
       const image = connectivityImage(layer, CELL_WIDTH, CELL_HEIGHT);
@@ -141,20 +141,41 @@ function showConnectivity(layers: LayerConnectivity[]): void {
       canvas.addEventListener('mousemove', (event) => {
         const rect = canvas.getBoundingClientRect();
         const channel = Math.min(layer.inputs - 1, Math.floor(((event.clientX - rect.left) / rect.width) * layer.inputs));
-        const segment = layer.segments.find((s) => channel >= s.start && channel < s.start + s.width);
+        const source = layer.sources.find((s) => channel >= s.start && channel < s.start + s.width);
         const groups = Array.from({ length: layer.groups }, (_, g) => g).filter((g) => layer.reads[g * layer.inputs + channel]);
         canvas.title =
-          `input channel ${channel} (from ${segment?.label ?? '?'}): ` +
+          `input channel ${channel} (from ${source?.label ?? '?'}): ` +
           (groups.length ? `read by group${groups.length > 1 ? 's' : ''} ${groups.join(', ')}` : 'read by no group');
       });
       const what =
         layer.name === 'classifier'
           ? `classifier (condensing linear): keeps ${layer.perGroup} of ${layer.inputs} features`
-          : `${layer.name}: ${layer.groups} groups, each reading ${layer.perGroup} of ${layer.inputs} input channels`;
+          : `${layer.label} (${layer.name}): ${layer.groups} groups, each reading ${layer.perGroup} of ${layer.inputs} input channels`;
       const caption = Object.assign(document.createElement('figcaption'), { textContent: what });
       const figure = document.createElement('figure');
-      figure.append(canvas, caption);
+      figure.append(caption, sourceTable(layer), canvas);
       return figure;
     }),
   );
+}
+
+/** Groups by source layer, as `condense show` draws it: channels of each source a group reads, shaded by their share. */
+function sourceTable(layer: LayerConnectivity): HTMLTableElement {
+  const table = Object.assign(document.createElement('table'), { className: 'sources' });
+  const head = table.createTHead().insertRow();
+  head.append(Object.assign(document.createElement('th'), { textContent: 'source' }));
+  for (const s of layer.sources) head.append(Object.assign(document.createElement('th'), { textContent: s.label, title: `${s.width} channels` }));
+  const body = table.createTBody();
+  for (let g = 0; g < layer.groups; g++) {
+    const row = body.insertRow();
+    row.append(Object.assign(document.createElement('th'), { textContent: layer.groups > 1 ? `group ${g + 1}` : 'kept' }));
+    layer.sources.forEach((s, i) => {
+      const kept = layer.kept[g * layer.sources.length + i];
+      const share = kept / s.width;
+      const cell = Object.assign(row.insertCell(), { textContent: String(kept), title: `reads ${kept} of the ${s.width} channels of ${s.label}` });
+      cell.style.background = `rgba(255, 196, 61, ${share.toFixed(3)})`;
+      if (share > 0.5) cell.classList.add('dark');
+    });
+  }
+  return table;
 }

@@ -6,3 +6,4 @@ export * from './conversion/index.js';
 export * from './layout/index.js';
 export * from './schedule/index.js';
 export * from './numeric/index.js';
+export * from './connectivity/index.js';

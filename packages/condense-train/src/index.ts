@@ -11,11 +11,11 @@ export {
   type Checkpoint,
   type CheckpointTensor,
 } from './checkpoint/checkpoint-file.js';
-export { writeFileAtomic } from './fs/atomic-write.js';
 export { trainableFromLayersModel } from './model/layers-model.js';
 export { REFERENCE_SGD, Sgd, type NamedParameter, type SgdOptions, type SgdSlot } from './optim/sgd.js';
 export { DataParallel, shardSizes, type DataParallelOptions, type ShardableBatch } from './parallel/data-parallel.js';
 export { renderLearningCurve, type CurvePoint, type CurveSeries, type LearningCurveData } from './report/learning-curve.js';
+export { renderConnectivity } from './report/connectivity-figure.js';
 export { ProgressBar, formatDuration, type ProgressBarOptions, type ProgressFields } from './report/progress-bar.js';
 export { evaluate, scoreLogits, tensorPredictor, type EvaluateOptions, type Evaluation, type Predictor } from './training/evaluate.js';
 export type { CondensingStep, EpochRecord, LossSample, TrainingHistory } from './training/history.js';
@@ -43,7 +43,7 @@ export {
 } from './run/run-training.js';
 export { seededSubset } from './run/run-training.js';
 export { defaultWorkers } from './run/default-workers.js';
-export { convertCheckpoint, loadSavedModel, type ConvertResult, type LoadedModel } from './run/saved-model.js';
+export { convertCheckpoint, loadSavedModel, runtimeArtifactAt, type ConvertResult, type LoadedModel } from './run/saved-model.js';
 export { evaluateSaved, type SavedEvaluation } from './run/evaluate-saved.js';
 export { checkpointFromReference, type ReferenceTraining } from './reference/reference-checkpoint.js';
 export { importCheckpoint, type ImportOptions, type ImportResult } from './reference/import-checkpoint.js';

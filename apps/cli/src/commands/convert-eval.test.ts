@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main.js';
 
@@ -56,9 +57,51 @@ describe('condense eval', () => {
     expect(out).toMatch(/condensed form\s+\d+\.\d\d%/);
   });
 
+  it('evaluates a runtime artifact through the runtime, as the saved condensed model scores', async () => {
+    const flags = ['--data', 'fashion-mnist', '--test-limit', '200', '--backend', 'wasm', '--json'];
+    const artifact = await run('eval', join(runDir, 'condensed', 'model.cnn.json'), ...flags);
+    expect(artifact.err).toBe('');
+    const result = JSON.parse(artifact.out);
+    expect(result).toMatchObject({ source: join(runDir, 'condensed', 'model.cnn.json'), condensed: { examples: 200 } });
+    expect(result.training).toBeUndefined();
+    const layers = JSON.parse((await run('eval', join(runDir, 'condensed'), ...flags)).out);
+    expect(result.condensed.top1).toBeCloseTo(layers.condensed.top1, 2);
+    expect(result.condensed.loss).toBeCloseTo(layers.condensed.loss, 3);
+  });
+
   it('needs --data', async () => {
     const { code, err } = await run('eval', runDir);
     expect(code).toBe(2);
     expect(err).toMatch(/--data SPEC is required/);
+  });
+});
+
+describe('condense show', () => {
+  it('draws the same connectivity from a checkpoint, the saved condensed model and its runtime artifact', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-show-'));
+    const pictures: Buffer[] = [];
+    for (const [name, model] of [['ckpt', join(runDir, 'last.ckpt')], ['saved', join(runDir, 'condensed')], ['artifact', join(runDir, 'condensed', 'model.cnn.json')]]) {
+      const file = join(out, `${name}.png`);
+      const { code, out: text, err } = await run('show', model, '--out', file);
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(text).toBe(`wrote ${file}: 3 condensed layers and the classifier`);
+      pictures.push(readFileSync(file));
+    }
+    expect(pictures[1].equals(pictures[0])).toBe(true);
+    expect(pictures[2].equals(pictures[0])).toBe(true);
+    const png = PNG.sync.read(pictures[0]);
+    expect(png.width).toBeGreaterThan(300);
+    expect(png.height).toBeGreaterThan(200);
+  });
+
+  it.each([
+    [['show', '--out', 'x.png'], /expected one MODEL/],
+    [['show', 'm'], /--out FILE\.png is required/],
+    [['show', 'm', '--out', 'x.jpg'], /--out x\.jpg: expected a \.png file name/],
+  ])('rejects %j with exit code 2', async (argv, message) => {
+    const { code, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
   });
 });

@@ -10,10 +10,13 @@ export const EVAL_HELP = `condense eval: top-1 / top-5 of a saved model on a dat
 
 Usage: condense eval MODEL --data SPEC [--test-limit N] [--json]
 
-MODEL is a checkpoint (last.ckpt), a run directory, or a saved model directory (model.json).
-A finished training-form model is evaluated in both forms: as trained and condensed.
-  --data SPEC      fashion-mnist | mnist | cifar10:DIR | cifar100:DIR | folder:DIR
-  --test-limit N   evaluate a seeded random N of the test images
+MODEL is a checkpoint (last.ckpt), a run directory, a saved model directory (model.json), or a
+runtime artifact (model.cnn.json or a directory holding only that), which runs through the
+runtime's session on --backend and holds the condensed form only. A finished training-form
+model is evaluated in both forms: as trained and condensed.
+  --data SPEC      fashion-mnist | mnist | cifar10:PATH | cifar100:PATH | folder:DIR (PATH: the
+                   extracted binary folder, the downloaded .tar.gz, or a folder holding it)
+  --test-limit N   evaluate a seeded random subset of N test images (the same N images every run)
   ${BACKEND_HELP}`;
 
 export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
@@ -30,8 +33,9 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('expected one MODEL (a checkpoint or a model directory)');
   if (!values.data) throw new UsageError('--data SPEC is required (e.g. --data fashion-mnist)');
-  await selectBackend(backendFlag(values.backend));
-  const result = await evaluateSaved(positionals[0], values.data, { testLimit: integerFlag('--test-limit', values['test-limit']) });
+  const backend = backendFlag(values.backend);
+  await selectBackend(backend);
+  const result = await evaluateSaved(positionals[0], values.data, { testLimit: integerFlag('--test-limit', values['test-limit']), backend });
   if (values.json) {
     io.out(JSON.stringify(result));
     return 0;

@@ -58,6 +58,19 @@ describe('condense predict', () => {
     expect(text.out).toMatch(/^.*a\.png\n {2}1\. (shirt|shoe|bag) +\d+\.\d\d%\n {2}2\./);
   });
 
+  it('prepares images as the demo does, with inversion and crop switchable', async () => {
+    // Dark on light: the grayscale model's default inverts it and crops to the object.
+    const drawing = writePng(join(dir, 'drawing.png'), 40, 30, (x, y) => (x > 12 && x < 24 && y > 5 && y < 25 ? [0, 0, 0] : [255, 255, 255]));
+    const logits = async (...flags: string[]) => JSON.parse((await run('predict', dir, drawing, '--backend', 'cpu', '--json', ...flags)).out).images[0].logits;
+    const byDefault = await logits();
+    expect(await logits('--invert', 'auto', '--crop', 'object')).toEqual(byDefault);
+    expect(await logits('--invert', 'off')).not.toEqual(byDefault);
+    expect(await logits('--crop', 'off')).not.toEqual(byDefault);
+    const bad = await run('predict', dir, drawing, '--invert', 'maybe');
+    expect(bad).toMatchObject({ code: 2, err: 'condense predict: --invert maybe: expected auto or off' });
+    expect((await run('help', 'predict')).out).toMatch(/Scale\(256\) \+ CenterCrop\(224\)/);
+  });
+
   it('names a file that is not an image in one line (exit 2)', async () => {
     const notImage = join(dir, 'notes.txt');
     writeFileSync(notImage, 'hello');

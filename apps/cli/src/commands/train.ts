@@ -28,9 +28,12 @@ export const TRAIN_HELP = `condense train: train a CondenseNet, condense it, eva
 Usage: condense train [--data SPEC] [model flags] [options]
 
 Data:
-  --data SPEC              fashion-mnist (default) | mnist | cifar10:DIR | cifar100:DIR | folder:DIR
-  --train-limit N          use only the first N training images
-  --test-limit N           use only the first N test images
+  --data SPEC              fashion-mnist (default) | mnist | cifar10:PATH | cifar100:PATH | folder:DIR;
+                           PATH: the extracted binary folder, the downloaded cifar-10-binary.tar.gz /
+                           cifar-100-binary.tar.gz, or a folder holding it (read as is, no extraction)
+  --train-limit N          train on a random subset of N training images, drawn with a fixed seed:
+                           the same N images in every run, whatever --seed says
+  --test-limit N           evaluate on a random subset of N test images, fixed in the same way
 ${ARCHITECTURE_FLAGS_HELP}
                            (default: --stages ${QUICKSTART.stages} --growth ${QUICKSTART.growth} --stem-stride ${QUICKSTART.stemStride})
 Training (the reference's recipe: SGD, Nesterov momentum 0.9, cosine LR per iteration):

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pthRoot } from '@condensenet/golden-fixtures';
 import { PNG } from 'pngjs';
-import type { RgbaImage } from '../preprocess.js';
+import type { RgbaImage } from '@condensenet/runtime';
 
 /** The torch-written files of the golden set and what the authors' code computed from them. */
 export const PTH_ROOT = pthRoot;

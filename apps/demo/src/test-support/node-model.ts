@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice, Predictions, RuntimeModel } from '@condensenet/runtime';
+import type { BackendChoice, Predictions, RgbaImage, RuntimeModel } from '@condensenet/runtime';
 import { loadModel } from '@condensenet/runtime/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
-import { preprocess, type PreprocessOptions, type RgbaImage } from '../preprocess.js';
+import { preprocess, type InputChoices } from '../preprocess.js';
 import { KEPT_MODEL_MANIFEST, SAMPLES_DIR } from './paths.js';
 
 export interface Sample {
@@ -28,9 +28,9 @@ export const keptModel = (backend: BackendChoice): Promise<RuntimeModel> => load
 export const UPLOAD_DEFAULTS = { autoInvert: true, crop: true };
 
 /** One image, preprocessed and run as the page does. */
-export async function predictImage(model: RuntimeModel, image: RgbaImage, options: Pick<PreprocessOptions, 'autoInvert' | 'crop'>): Promise<Predictions> {
+export async function predictImage(model: RuntimeModel, image: RgbaImage, options: InputChoices): Promise<Predictions> {
   const { inputSize: size, inputChannels } = model;
-  const { pixels } = preprocess(image, { size, channels: inputChannels as 1 | 3, ...options });
+  const { pixels } = preprocess(image, { size, channels: inputChannels }, options);
   const x = tf.tensor4d(pixels, [1, size, size, inputChannels]);
   try {
     return await model.predict(x);
@@ -40,6 +40,6 @@ export async function predictImage(model: RuntimeModel, image: RgbaImage, option
 }
 
 /** Probabilities of one image, preprocessed and run as the page does. */
-export async function classifyImage(model: RuntimeModel, image: RgbaImage, options: Pick<PreprocessOptions, 'autoInvert' | 'crop'>): Promise<Float32Array> {
+export async function classifyImage(model: RuntimeModel, image: RgbaImage, options: InputChoices): Promise<Float32Array> {
   return (await predictImage(model, image, options)).probabilities;
 }

@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cifar10, cifar100 } from './cifar.js';
 
@@ -41,6 +42,33 @@ async function writeCifar100(dir: string): Promise<void> {
   await writeFile(join(dir, 'coarse_label_names.txt'), Array.from({ length: 20 }, (_, i) => `coarse${i}`).join('\n'));
 }
 
+/** A ustar archive as GNU tar writes it: a directory entry, then each file, then two zero blocks. */
+function tarball(folder: string, files: [string, Uint8Array][]): Buffer {
+  const header = (name: string, size: number, type: string) => {
+    const h = Buffer.alloc(512);
+    h.write(name, 0);
+    h.write('0000644\0', 100);
+    h.write('0000000\0', 108);
+    h.write('0000000\0', 116);
+    h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+    h.write('14247523400\0', 136);
+    h.write(type, 156);
+    h.write('ustar  \0', 257);
+    h.fill(0x20, 148, 156);
+    const sum = h.reduce((s, b) => s + b, 0);
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    return h;
+  };
+  const parts = [header(`${folder}/`, 0, '5')];
+  for (const [name, data] of files) parts.push(header(`${folder}/${name}`, data.length, '0'), Buffer.from(data), Buffer.alloc((512 - (data.length % 512)) % 512));
+  return Buffer.concat([...parts, Buffer.alloc(1024)]);
+}
+
+async function archiveOf(dir: string, folder: string): Promise<Buffer> {
+  const names = (await readdir(dir)).sort();
+  return gzipSync(tarball(folder, await Promise.all(names.map(async (n): Promise<[string, Uint8Array]> => [n, await readFile(join(dir, n))]))));
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'condense-cifar-'));
 });
@@ -69,6 +97,40 @@ describe('CIFAR-10 binary reader', () => {
     const test = await source.split('test');
     expect(Array.from(test.labels)).toEqual([3, 4, 5]);
     expect(test.image(2)[3 * 5 + 1]).toBe(pixel(102, 1, 5));
+  });
+
+  it('reads the downloaded archive, given it or the folder holding it, as the extracted files', async () => {
+    const extracted = join(root, 'c10-extracted');
+    await writeCifar10(extracted);
+    const dir = join(root, 'c10-archive');
+    await mkdir(dir);
+    const archive = join(dir, 'cifar-10-binary.tar.gz');
+    await writeFile(archive, await archiveOf(extracted, 'cifar-10-batches-bin'));
+    const expected = await (await cifar10(extracted)).split('train');
+    for (const spec of [archive, dir]) {
+      const source = await cifar10(spec);
+      expect(source.dataset).toMatchObject({ trainSize: 15, testSize: 3, classNames: CIFAR10_NAMES });
+      const train = await source.split('train');
+      expect(Array.from(train.labels)).toEqual(Array.from(expected.labels));
+      expect(train.image(7)).toEqual(expected.image(7));
+    }
+  });
+
+  it('refuses a truncated or corrupt archive, naming it', async () => {
+    const extracted = join(root, 'c10-extracted-2');
+    await writeCifar10(extracted);
+    const archive = join(root, 'cut.tar.gz');
+    const whole = await archiveOf(extracted, 'cifar-10-batches-bin');
+    await writeFile(archive, whole.subarray(0, whole.length - 40));
+    await expect(cifar10(archive)).rejects.toThrow(/cut\.tar\.gz: cannot gunzip .*truncated or corrupt/);
+    const tar = tarball('cifar-10-batches-bin', [['data_batch_1.bin', Buffer.alloc(3073)]]);
+    await writeFile(archive, gzipSync(tar.subarray(0, 1024)));
+    await expect(cifar10(archive)).rejects.toThrow(/cut\.tar\.gz: tar header at byte 512: an entry of 3073 bytes runs past the end of the 1024-byte archive/);
+    tar[512 + 130] ^= 1;
+    await writeFile(archive, gzipSync(tar));
+    await expect(cifar10(archive)).rejects.toThrow(/tar header at byte 512: bad checksum/);
+    await writeFile(archive, gzipSync(tarball('cifar-10-batches-bin', [['data_batch_1.bin', Buffer.alloc(3073)]])));
+    await expect(cifar10(archive)).rejects.toThrow(/cut\.tar\.gz:cifar-10-batches-bin\/batches\.meta\.txt: missing/);
   });
 
   it('names the folder when the files are missing', async () => {

@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { referenceNormalization } from '@condensenet/core';
 import type { DataKind } from '@condensenet/core';
 import type { Dataset, DatasetSource, Split, SplitName } from './dataset.js';
 import { memorySplit } from './split.js';
-
+import { readTar } from './tar.js';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
@@ -49,23 +51,38 @@ const CIFAR100: CifarFormat = {
   ],
 };
 
-/** CIFAR-10 from `cifar-10-batches-bin/` (the official binary version), given that folder or its parent. */
+/** Both official archives unpack to about 180 MB; more than this is not one of them. */
+const MAX_UNPACKED_BYTES = 1 << 30;
+
+/** The binary files, wherever they are: an extracted folder, or the downloaded archive read into memory. */
+interface CifarFiles {
+  /** How messages name a file. */
+  name(file: string): string;
+  /** undefined when missing. */
+  size(file: string): Promise<number | undefined>;
+  read(file: string): Promise<Uint8Array>;
+}
+
+/**
+ * CIFAR-10 from `cifar-10-batches-bin/` (the official binary version), given that folder, its
+ * parent, the downloaded `cifar-10-binary.tar.gz` or a folder holding it.
+ */
 export function cifar10(dir: string): Promise<DatasetSource> {
   return openCifar(CIFAR10, dir);
 }
 
-/** CIFAR-100 from `cifar-100-binary/` with fine labels (100 classes), given that folder or its parent. */
+/** CIFAR-100 from `cifar-100-binary/` with fine labels (100 classes), found as CIFAR-10's files are. */
 export function cifar100(dir: string): Promise<DatasetSource> {
   return openCifar(CIFAR100, dir);
 }
 
 async function openCifar(format: CifarFormat, dir: string): Promise<DatasetSource> {
-  const root = locate(format, dir);
+  const root = await locate(format, dir);
   const recordBytes = format.labelBytes.length + PIXEL_BYTES;
-  const classNames = await readClassNames(join(root, format.namesFile), format.numClasses);
+  const classNames = await readClassNames(root, format.namesFile, format.numClasses);
   const count = async (files: readonly string[]) => {
     let total = 0;
-    for (const file of files) total += await recordCount(join(root, file), recordBytes, format.labelBytes);
+    for (const file of files) total += await recordCount(root, file, recordBytes, format.labelBytes);
     return total;
   };
   const dataset: Dataset = {
@@ -86,41 +103,71 @@ async function openCifar(format: CifarFormat, dir: string): Promise<DatasetSourc
   };
 }
 
-function locate(format: CifarFormat, dir: string): string {
+async function locate(format: CifarFormat, dir: string): Promise<CifarFiles> {
+  if (existsSync(dir) && statSync(dir).isFile()) return openArchive(format, dir);
   const marker = format.train[0];
   for (const candidate of [dir, join(dir, format.folder)]) {
-    if (existsSync(join(candidate, marker))) return candidate;
+    if (existsSync(join(candidate, marker))) return folderFiles(candidate);
   }
+  if (existsSync(join(dir, format.archive))) return openArchive(format, join(dir, format.archive));
   throw new Error(
-    `${format.name}: found no ${marker} in ${dir} or ${join(dir, format.folder)}; ` +
-      `expected the official binary version (${format.archive}) extracted there`,
+    `${format.name}: found no ${marker} in ${dir} or ${join(dir, format.folder)}, nor ${format.archive}; ` +
+      `expected the official binary version (${format.archive}) there, as downloaded or extracted`,
   );
 }
 
-async function readClassNames(file: string, numClasses: number): Promise<string[]> {
-  let text: string;
+function folderFiles(root: string): CifarFiles {
+  return {
+    name: (file) => join(root, file),
+    size: async (file) => {
+      try {
+        return (await stat(join(root, file))).size;
+      } catch {
+        return undefined;
+      }
+    },
+    read: (file) => readFile(join(root, file)),
+  };
+}
+
+async function openArchive(format: CifarFormat, archive: string): Promise<CifarFiles> {
+  let tar: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new Error(`${file}: missing; expected ${numClasses} class names, one per line`);
+    tar = await promisify(gunzip)(await readFile(archive), { maxOutputLength: MAX_UNPACKED_BYTES });
+  } catch (error) {
+    throw new Error(`${archive}: cannot gunzip (${(error as Error).message}); expected ${format.archive} as downloaded, truncated or corrupt otherwise`, {
+      cause: error,
+    });
   }
+  const members = readTar(tar, archive);
+  const member = (file: string) => `${format.folder}/${file}`;
+  return {
+    name: (file) => `${archive}:${member(file)}`,
+    size: async (file) => members.get(member(file))?.length,
+    read: async (file) => {
+      const data = members.get(member(file));
+      if (!data) throw new Error(`${archive}: holds no ${member(file)}`);
+      return data;
+    },
+  };
+}
+
+async function readClassNames(root: CifarFiles, file: string, numClasses: number): Promise<string[]> {
+  if ((await root.size(file)) === undefined) throw new Error(`${root.name(file)}: missing; expected ${numClasses} class names, one per line`);
+  const text = new TextDecoder().decode(await root.read(file));
   const names = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
   if (names.length !== numClasses) {
-    throw new Error(`${file}: expected ${numClasses} class names, one per line, found ${names.length}`);
+    throw new Error(`${root.name(file)}: expected ${numClasses} class names, one per line, found ${names.length}`);
   }
   return names;
 }
 
-async function recordCount(file: string, recordBytes: number, labels: CifarFormat['labelBytes']): Promise<number> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    throw new Error(`${file}: missing; expected ${describeRecord(recordBytes, labels)}`);
-  }
+async function recordCount(root: CifarFiles, file: string, recordBytes: number, labels: CifarFormat['labelBytes']): Promise<number> {
+  const size = await root.size(file);
+  if (size === undefined) throw new Error(`${root.name(file)}: missing; expected ${describeRecord(recordBytes, labels)}`);
   if (size === 0 || size % recordBytes !== 0) {
     throw new Error(
-      `${file}: truncated or not a CIFAR binary file: ${size} bytes is not a whole, non-zero number of ` +
+      `${root.name(file)}: truncated or not a CIFAR binary file: ${size} bytes is not a whole, non-zero number of ` +
         describeRecord(recordBytes, labels),
     );
   }
@@ -132,14 +179,13 @@ function describeRecord(recordBytes: number, labels: CifarFormat['labelBytes']):
   return `${recordBytes}-byte records (${labelText} + ${PIXEL_BYTES} pixel bytes)`;
 }
 
-async function readSplit(format: CifarFormat, root: string, files: readonly string[]): Promise<Split> {
+async function readSplit(format: CifarFormat, root: CifarFiles, files: readonly string[]): Promise<Split> {
   const labelCount = format.labelBytes.length;
   const recordBytes = labelCount + PIXEL_BYTES;
-  const buffers: Buffer[] = [];
+  const buffers: Uint8Array[] = [];
   for (const file of files) {
-    const path = join(root, file);
-    await recordCount(path, recordBytes, format.labelBytes);
-    buffers.push(await readFile(path));
+    await recordCount(root, file, recordBytes, format.labelBytes);
+    buffers.push(await root.read(file));
   }
   const total = buffers.reduce((n, b) => n + b.length / recordBytes, 0);
   const images = new Uint8Array(total * PIXEL_BYTES);
@@ -152,7 +198,7 @@ async function readSplit(format: CifarFormat, root: string, files: readonly stri
       format.labelBytes.forEach(({ what, classes }, j) => {
         const value = buffer[base + j];
         if (value >= classes) {
-          throw new Error(`${join(root, files[f])}: record ${r} has ${what} ${value}, outside 0..${classes - 1}`);
+          throw new Error(`${root.name(files[f])}: record ${r} has ${what} ${value}, outside 0..${classes - 1}`);
         }
       });
       labels[n] = buffer[base + labelCount - 1];

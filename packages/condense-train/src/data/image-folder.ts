@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { preprocessImage, preprocessingFor, type RgbaImage } from '@condensenet/runtime';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import type { Dataset, DatasetSource, Split } from './dataset.js';
-import { resizeShorterSideCenterCrop } from './resize.js';
+import type { Dataset, DatasetSource, Split, SplitName } from './dataset.js';
 import { stratifiedSplit } from './split.js';
 
 /** torchvision's ImageNet statistics, what the reference normalises ImageNet with. */
@@ -31,8 +32,10 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
  * order of the folder names. With `train/` (and optionally `val/`) those are the
  * splits; otherwise every class folder sits directly in `dir`. Without `val/`, a seeded
  * stratified `testFraction` of the training images is held out as test. Only .jpg,
- * .jpeg and .png files count; images are decoded when read, scaled so the shorter side
- * is `imageSize`, centre-cropped square and given as RGB (alpha dropped).
+ * .jpeg and .png files count; images are decoded when read and prepared by the runtime's
+ * pipeline as `condense predict` prepares them: RGB (transparency over white), shorter side
+ * scaled to `imageSize` and centre-cropped; test images of a 224-pixel input follow the
+ * reference's evaluation (shorter side to 256, centre 224).
  */
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<DatasetSource> {
   const imageSize = options.imageSize ?? 224;
@@ -79,7 +82,7 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   };
   return {
     dataset,
-    split: async (name) => listingSplit(name === 'train' ? train : test, imageSize),
+    split: async (name) => listingSplit(name === 'train' ? train : test, imageSize, name),
   };
 }
 
@@ -88,7 +91,9 @@ interface Listing {
   readonly labels: Int32Array;
 }
 
-function listingSplit(listing: Listing, size: number): Split {
+function listingSplit(listing: Listing, size: number, name: SplitName): Split {
+  // Training images keep the whole shorter side: the reference's evaluation crop is for evaluation.
+  const options = { ...preprocessingFor({ size, channels: 3 }), ...(name === 'train' ? { cropFraction: 1 } : {}) };
   return {
     size: listing.files.length,
     height: size,
@@ -98,33 +103,78 @@ function listingSplit(listing: Listing, size: number): Split {
     image: (index) => {
       const file = listing.files[index];
       if (file === undefined) throw new RangeError(`example index ${index} is outside the split of ${listing.files.length}`);
-      const { data, width, height } = decodeRgb(file);
-      return resizeShorterSideCenterCrop(data, height, width, 3, size);
+      const { pixels } = preprocessImage(decodeImage(file), options);
+      return Uint8Array.from(pixels, (v) => Math.round(v * 255));
     },
   };
 }
 
-/** Decodes by content rather than extension, since mislabelled .jpg files are common. */
-export function decodeRgb(file: string): { data: Uint8Array; width: number; height: number } {
+/**
+ * The most pixels an image may have: 64 megapixels decode to 256 MiB of RGBA, and a header is
+ * all it takes to claim more, so larger images are refused before anything is allocated.
+ */
+export const MAX_IMAGE_PIXELS = 64_000_000;
+
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** Deflate's best ratio: no zlib stream inflates to more than this many times its size. */
+const DEFLATE_MAX_RATIO = 1032;
+
+/**
+ * Refuses, before anything is allocated, a PNG whose IHDR claims more than MAX_IMAGE_PIXELS, one
+ * whose image data is too short to inflate to the size it claims (pngjs would allocate the
+ * claimed image and spend seconds filling it from a few bytes), and an interlaced one whose data
+ * inflates past its size: pngjs bounds the inflation of plain PNGs by the IHDR but not that of
+ * interlaced ones, so a few kilobytes could inflate to gigabytes.
+ */
+function checkPngBounds(bytes: Buffer, file: string): void {
+  if (bytes.length < 33 || bytes.toString('latin1', 12, 16) !== 'IHDR') return;
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new Error(`${file}: cannot decode: ${width} x ${height} pixels is over the limit of ${MAX_IMAGE_PIXELS} pixels`);
+  }
+  const rowBytes = Math.ceil((width * bytes[24] * (PNG_CHANNELS[bytes[25]] ?? 4)) / 8);
+  const idat: Buffer[] = [];
+  for (let at = 8; at + 12 <= bytes.length; at += 12 + bytes.readUInt32BE(at)) {
+    if (bytes.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + bytes.readUInt32BE(at)));
+  }
+  const data = Buffer.concat(idat);
+  if (data.length * DEFLATE_MAX_RATIO < height * rowBytes) {
+    throw new Error(`${file}: cannot decode: a truncated or corrupt PNG file`);
+  }
+  if (bytes[28] !== 1) return;
+  // Adam7's seven passes add at most one filter byte per row of each pass.
+  const limit = 2 * height * (rowBytes + 1) + 1024;
+  try {
+    inflateSync(data, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(`${file}: cannot decode: its image data inflates past the ${limit} bytes a ${width} x ${height} PNG can hold`);
+    }
+  }
+}
+
+/** A PNG or JPEG as RGBA, decoded by content rather than extension, since mislabelled .jpg files are common. */
+export function decodeImage(file: string): RgbaImage {
   const bytes = readFileSync(file);
   const isPng = bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47;
   const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   if (!isPng && !isJpeg) throw new Error(`${file}: cannot decode: neither a JPEG nor a PNG image`);
+  if (isPng) checkPngBounds(bytes, file);
   try {
     if (isJpeg) {
-      const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+      const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
       return { data: image.data, width: image.width, height: image.height };
     }
     const png = PNG.sync.read(bytes);
-    const rgb = new Uint8Array(png.width * png.height * 3);
-    for (let p = 0, q = 0; q < rgb.length; p += 4, q += 3) {
-      rgb[q] = png.data[p];
-      rgb[q + 1] = png.data[p + 1];
-      rgb[q + 2] = png.data[p + 2];
-    }
-    return { data: rgb, width: png.width, height: png.height };
+    return { data: png.data, width: png.width, height: png.height };
   } catch (error) {
-    throw new Error(`${file}: cannot decode as ${isJpeg ? 'JPEG' : 'PNG'}: ${(error as Error).message}`, { cause: error });
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test((error as Error).message)) {
+      throw new Error(`${file}: cannot decode: the JPEG is over the limit of ${MAX_IMAGE_PIXELS} pixels (${(error as Error).message})`, { cause: error });
+    }
+    // The decoders' own messages describe their stream state ("read requests waiting on finished stream"), not the file.
+    throw new Error(`${file}: cannot decode: a truncated or corrupt ${isJpeg ? 'JPEG' : 'PNG'} file`, { cause: error });
   }
 }
 

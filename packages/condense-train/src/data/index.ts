@@ -8,6 +8,5 @@ export { channelStats } from './stats.js';
 export { PACKAGED_SPLIT_SEED, defaultCacheDir, type PackagedOptions } from './packaged.js';
 export { FASHION_MNIST, fashionMnist } from './fashion-mnist.js';
 export { MNIST, mnist } from './mnist.js';
-export { FOLDER_SPLIT_SEED, IMAGENET_MEAN, IMAGENET_STD, decodeRgb, imageFolder, type ImageFolderOptions } from './image-folder.js';
-export { resizeShorterSideCenterCrop } from './resize.js';
+export { FOLDER_SPLIT_SEED, IMAGENET_MEAN, IMAGENET_STD, decodeImage, imageFolder, type ImageFolderOptions } from './image-folder.js';
 export { loadDataset, type LoadOptions } from './load.js';

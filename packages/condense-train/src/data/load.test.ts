@@ -40,7 +40,7 @@ describe('loadDataset', () => {
   });
 
   it('rejects unknown specs, missing directories and misplaced options', async () => {
-    await expect(loadDataset('imagenet')).rejects.toThrow("unknown dataset 'imagenet'; expected 'fashion-mnist', 'mnist', 'cifar10:DIR', 'cifar100:DIR' or 'folder:DIR'");
+    await expect(loadDataset('imagenet')).rejects.toThrow("unknown dataset 'imagenet'; expected 'fashion-mnist', 'mnist', 'cifar10:PATH', 'cifar100:PATH' (the binary folder or its .tar.gz) or 'folder:DIR'");
     await expect(loadDataset('mnist:/tmp')).rejects.toThrow(/unknown dataset 'mnist:\/tmp'/);
     await expect(loadDataset('cifar10:')).rejects.toThrow("dataset 'cifar10:' needs a directory after the colon, e.g. 'cifar10:./data'");
     await expect(loadDataset('cifar10:/x', { padTo: 32 })).rejects.toThrow(/does not take the option\(s\) padTo/);

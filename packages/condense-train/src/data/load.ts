@@ -7,7 +7,7 @@ import type { PackagedOptions } from './packaged.js';
 
 export type LoadOptions = PackagedOptions & ImageFolderOptions;
 
-const SPECS = "'fashion-mnist', 'mnist', 'cifar10:DIR', 'cifar100:DIR' or 'folder:DIR'";
+const SPECS = "'fashion-mnist', 'mnist', 'cifar10:PATH', 'cifar100:PATH' (the binary folder or its .tar.gz) or 'folder:DIR'";
 
 /**
  * Opens a dataset named the way a command line names it. `padTo` applies to the 28x28

@@ -35,7 +35,7 @@ import { defaultWorkers } from './default-workers.js';
 export type ModelChoice = Omit<CondenseNetConfigInput, 'data' | 'inputSize' | 'inputChannels' | 'poolSize' | 'numClasses'>;
 
 export interface RunTrainingOptions {
-  /** 'fashion-mnist', 'mnist', 'cifar10:DIR', 'cifar100:DIR' or 'folder:DIR'. */
+  /** 'fashion-mnist', 'mnist', 'cifar10:PATH', 'cifar100:PATH' or 'folder:DIR' (see loadDataset). */
   data: string;
   /** Omitted when resuming: the checkpoint's own configuration is used (it must fit the data). */
   model?: ModelChoice;

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCondenseNet, condense, condenseNetMetadata, loadCondenseNet } from '@condensenet/layers';
 import { fileHandler } from '@condensenet/layers/node';
+import { ARTIFACT_MANIFEST_FILE } from '@condensenet/runtime';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { readCheckpoint } from '../checkpoint/checkpoint-file.js';
 import type { Dataset } from '../data/dataset.js';
@@ -29,7 +30,7 @@ export async function loadSavedModel(path: string): Promise<LoadedModel> {
       return { model, form: condenseNetMetadata(model).form, dataset: datasetOf(model), source: join(path, 'model.json') };
     }
     if (existsSync(join(path, 'last.ckpt'))) return loadSavedModel(join(path, 'last.ckpt'));
-    throw new Error(`${path}: holds neither model.json nor last.ckpt`);
+    throw new Error(`${path}: holds neither model.json, last.ckpt nor a runtime artifact (model.cnn.json)`);
   }
   const checkpoint = readCheckpoint(path);
   const model = buildCondenseNet(checkpoint.config);
@@ -37,6 +38,17 @@ export async function loadSavedModel(path: string): Promise<LoadedModel> {
   const dataset = (checkpoint.training as { dataset?: Dataset }).dataset;
   if (dataset) attachDataset(model, dataset);
   return { model, form: 'training', dataset, source: path };
+}
+
+/**
+ * The runtime artifact's manifest when `path` names one (a `.cnn.json` file, or a directory
+ * holding `model.cnn.json` but nothing `loadSavedModel` opens); undefined otherwise.
+ */
+export function runtimeArtifactAt(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  if (!statSync(path).isDirectory()) return path.endsWith('.cnn.json') ? path : undefined;
+  if (existsSync(join(path, 'model.json')) || existsSync(join(path, 'last.ckpt'))) return undefined;
+  return existsSync(join(path, ARTIFACT_MANIFEST_FILE)) ? join(path, ARTIFACT_MANIFEST_FILE) : undefined;
 }
 
 export interface ConvertResult {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@condensenet/golden-fixtures';
 import { memorySplit } from '../data/split.js';
-import { seededRandom } from '../test-support/rng.js';
 import { evaluate, scoreLogits, tensorPredictor } from './evaluate.js';
 
 beforeAll(async () => {

@@ -11,6 +11,11 @@ export interface EpochRecord {
   stage: number;
   seconds: number;
   imagesPerSecond: number;
+  /**
+   * The same rate over the iterations run at each condensing stage of this epoch (keyed by the
+   * stage), so the log shows what each stage's connectivity costs.
+   */
+  imagesPerSecondByStage: Record<string, number>;
 }
 
 /** Training loss sampled along the run, for the learning curve (x in fractional epochs). */

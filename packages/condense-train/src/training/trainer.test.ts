@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@condensenet/golden-fixtures';
 import { readCheckpoint } from '../checkpoint/checkpoint-file.js';
 import type { Dataset } from '../data/dataset.js';
 import { memorySplit } from '../data/split.js';
 import { softmaxModel } from '../test-support/softmax-model.js';
-import { seededRandom } from '../test-support/rng.js';
 import { REFERENCE_TRAIN_OPTIONS } from './options.js';
 import type { TrainOptions } from './options.js';
 import { train } from './trainer.js';
@@ -65,6 +65,11 @@ describe('train', () => {
     // C = 4: three condensing steps, all in the first half of training.
     expect(result.history.condensingSteps.map((s) => s.stage)).toEqual([1, 2, 3]);
     expect(result.history.condensingSteps.every((s) => s.epoch <= 2)).toBe(true);
+    // 8 iterations an epoch, stages 1..3 reached in the first two epochs: every epoch's images are
+    // split over the stages it ran, and the last two ran at stage 3 only.
+    for (const line of lines) expect(Object.values(line.imagesPerSecondByStage).every((r) => typeof r === 'number' && r > 0)).toBe(true);
+    expect(Object.keys(lines[0].imagesPerSecondByStage).length + Object.keys(lines[1].imagesPerSecondByStage).length).toBeGreaterThan(2);
+    expect(Object.keys(lines[3].imagesPerSecondByStage)).toEqual(['3']);
     expect(existsSync(result.files.curve!)).toBe(true);
     expect(readCheckpoint(result.files.checkpoint).training).toMatchObject({ epoch: 4, iteration: 32 });
     model.dispose();

@@ -1,0 +1,1 @@
+export { learnedConnectivity, type LayerConnectivity, type SourceLayer } from './learned-connectivity.js';
