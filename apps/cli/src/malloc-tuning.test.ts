@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { mallocNeedsTuning, runWithTunedMalloc, TUNED_MALLOC_ENV } from './malloc-tuning.js';
 
@@ -66,4 +68,43 @@ setTimeout(() => process.exit(1), 20000);`,
     process.emit(signal, signal);
     expect(await running).toBe(42);
   });
+
+  it('lets a child that follows its launcher end on its own when its work is done', async () => {
+    const entry = join(dir, 'finishes.mjs');
+    writeFileSync(entry, `import { followLauncher } from ${JSON.stringify(builtModule)};\nfollowLauncher();\nsetTimeout(() => {}, 50);`);
+    expect(await runWithTunedMalloc(entry, [])).toBe(0);
+  });
+
+  it('ends a child whose launcher was killed outright (SIGKILL cannot be passed on)', async () => {
+    const child = join(dir, 'orphan.mjs');
+    const pidFile = join(dir, 'orphan.pid');
+    writeFileSync(
+      child,
+      `import { writeFileSync } from 'node:fs';
+import { followLauncher } from ${JSON.stringify(builtModule)};
+followLauncher();
+writeFileSync(process.argv[2], String(process.pid));
+setTimeout(() => {}, 60000);`,
+    );
+    const launcher = join(dir, 'launcher.mjs');
+    writeFileSync(launcher, `import { runWithTunedMalloc } from ${JSON.stringify(builtModule)};\nawait runWithTunedMalloc(${JSON.stringify(child)}, [${JSON.stringify(pidFile)}]);`);
+    const parent = spawn(process.execPath, [launcher], { stdio: 'ignore' });
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    parent.kill('SIGKILL');
+    const alive = () => {
+      try {
+        process.kill(childPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(alive()).toBe(false);
+  });
 });
+
+// The launcher and child scripts run outside vitest, so they import the built module (CI builds before testing).
+const builtModule = fileURLToPath(new URL('../dist/malloc-tuning.js', import.meta.url));

@@ -40,7 +40,9 @@ export function runsOnGlibc(): boolean {
  */
 export function runWithTunedMalloc(entry: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const child = spawn(process.execPath, [...process.execArgv, entry, ...args], {
-    stdio: 'inherit',
+    // The IPC channel closes when this process dies in any way, SIGKILL included (which cannot
+    // be passed on): the child sees that and ends too (followLauncher).
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...env, ...TUNED_MALLOC_ENV },
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -52,4 +54,16 @@ export function runWithTunedMalloc(entry: string, args: readonly string[], env: 
   }).finally(() => {
     for (const signal of signals) process.off(signal, forward);
   });
+}
+
+/**
+ * In a relaunched child: when the launcher is gone (killed outright, so nothing could pass the
+ * signal on), end at once as the launcher did, instead of running on and writing unseen. Files
+ * are written atomically, so this is as safe as any crash.
+ */
+export function followLauncher(): void {
+  if (!process.send || !process.channel) return;
+  // The channel alone must not keep the child alive once its work is done.
+  process.channel.unref();
+  process.once('disconnect', () => process.exit(137));
 }

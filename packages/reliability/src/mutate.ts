@@ -3,17 +3,8 @@
  * so a failure found in the full run is replayed by the same two numbers.
  */
 
-/** A small, fast PRNG (mulberry32); the quality is ample for choosing mutations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The workspace's one seeded generator (mulberry32); ample for choosing mutations. */
+export { seededRandom as rng } from '@condensenet/golden-fixtures';
 
 /** Where a file's structure lives, so mutations hit what a reader trusts. */
 export interface Layout {

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InteropError } from '../errors.js';
 import { exportCondensedOnnx } from './export-condensed.js';
 import type { CondensedOnnxOptions, CondensedWeights } from './export-condensed.js';
-import { goldenTiny, random, randomCondensedWeights } from './test-support/models.js';
+import { seededRandom } from '@condensenet/golden-fixtures';
+import { goldenTiny, randomCondensedWeights } from './test-support/models.js';
 import { integers, messages, readFields, strings } from './test-support/proto-reader.js';
 import type { Fields } from './test-support/proto-reader.js';
 import { referenceForward } from './test-support/reference-forward.js';
@@ -263,7 +264,7 @@ describe('exportCondensedOnnx on other geometries', () => {
     const model = randomCondensedWeights(input, 11);
     const { inputChannels: c, inputSize: s, numClasses } = model.config;
     const batch = 3;
-    const next = random(5);
+    const next = seededRandom(5);
     const x = Float32Array.from({ length: batch * c * s * s }, () => 2 * next() - 1);
     const logits = await run(exportCondensedOnnx(model), x, [batch, c, s, s]);
     expect(logits.dims).toEqual([batch, numClasses]);

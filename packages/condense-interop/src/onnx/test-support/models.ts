@@ -1,6 +1,6 @@
 import { buildPlan, referenceParameters, resolveConfig } from '@condensenet/core';
 import type { CondenseNetConfigInput } from '@condensenet/core';
-import { goldenCase } from '@condensenet/golden-fixtures';
+import { goldenCase, seededRandom } from '@condensenet/golden-fixtures';
 import type { CondensedWeights } from '../export-condensed.js';
 
 /** The golden condensenet_tiny converted model, its normalised input x [4, 3, 32, 32] and logits [4, 10]. */
@@ -28,17 +28,6 @@ export function goldenTiny(): { model: CondensedWeights; x: Float32Array; logits
   };
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32), so failures reproduce. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A condensed model of any configuration with random weights of the reference's shapes:
@@ -48,7 +37,7 @@ export function random(seed: number): () => number {
 export function randomCondensedWeights(input: CondenseNetConfigInput, seed: number): CondensedWeights {
   const config = resolveConfig(input);
   const plan = buildPlan(config);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * next();
   const selectsFrom = new Map<string, number>(plan.blocks.flatMap((b) => b.layers.map((l) => [l.name, l.inChannels])));
   selectsFrom.set('classifier', plan.head.features);
