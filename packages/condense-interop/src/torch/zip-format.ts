@@ -4,6 +4,7 @@ import { unpickle } from '../pickle/unpickler.js';
 import type { Unpickled } from '../pickle/values.js';
 import { ElementBudget, parseStorageId, storageHandle, TorchStorage } from './storage.js';
 import type { PickleValue } from './types.js';
+import { CENTRAL_HEADER, CENTRAL_HEADER_SIZE, END_OF_CENTRAL_DIRECTORY, END_RECORD_SIZE, LOCAL_HEADER, LOCAL_HEADER_SIZE } from './zip-records.js';
 
 /**
  * torch's zip format (torch >= 1.6): records `<folder>/data.pkl` (the pickle),
@@ -91,13 +92,8 @@ export interface ZipEntry {
   localHeader: number;
 }
 
-const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
 const ZIP64_END_OF_CENTRAL_DIRECTORY = 0x06064b50;
-const CENTRAL_HEADER = 0x02014b50;
-const LOCAL_HEADER = 0x04034b50;
-const CENTRAL_HEADER_SIZE = 46;
-const LOCAL_HEADER_SIZE = 30;
 /** A field that says its real value is in the zip64 extra field. */
 const ZIP64_SENTINEL = 0xffffffff;
 /** Deflate's best ratio is 1032:1: a larger declared size is a lie. */
@@ -185,8 +181,8 @@ export function zipEntries(bytes: Uint8Array, source: string): Map<string, ZipEn
 
 function findEndOfCentralDirectory(bytes: Uint8Array, source: string): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lowest = Math.max(0, bytes.length - 22 - 0xffff);
-  for (let at = bytes.length - 22; at >= lowest; at--) {
+  const lowest = Math.max(0, bytes.length - END_RECORD_SIZE - 0xffff);
+  for (let at = bytes.length - END_RECORD_SIZE; at >= lowest; at--) {
     if (view.getUint32(at, true) === END_OF_CENTRAL_DIRECTORY) return at;
   }
   throw new InteropError(source, 'zip archive without an end-of-central-directory record: the file is truncated or corrupt');

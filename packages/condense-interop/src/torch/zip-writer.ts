@@ -1,4 +1,5 @@
 import { InteropError } from '../errors.js';
+import { CENTRAL_HEADER, CENTRAL_HEADER_SIZE, END_OF_CENTRAL_DIRECTORY, END_RECORD_SIZE, LOCAL_HEADER, LOCAL_HEADER_SIZE } from './zip-records.js';
 
 export interface ZipEntry {
   /** Path inside the archive, '/'-separated, UTF-8. */
@@ -15,9 +16,6 @@ export interface ZipLayout {
   totalSize: number;
 }
 
-const LOCAL_HEADER_SIZE = 30;
-const CENTRAL_HEADER_SIZE = 46;
-const END_RECORD_SIZE = 22;
 /** The 'FB' extra field torch pads with: a 2-byte id and a 2-byte length before the padding. */
 const PADDING_FIELD_HEADER_SIZE = 4;
 /** Beyond these the archive would need zip64 records. */
@@ -95,7 +93,7 @@ export function encodeStoredZip(entries: readonly ZipEntry[], alignment = 64): U
     const { headerOffset, dataOffset, padding } = layout.entries[i];
     const name = names[i];
     let at = headerOffset;
-    view.setUint32(at, 0x04034b50, true);
+    view.setUint32(at, LOCAL_HEADER, true);
     view.setUint16(at + 4, VERSION, true);
     view.setUint16(at + 6, FLAG_UTF8, true);
     view.setUint16(at + 8, METHOD_STORED, true);
@@ -118,7 +116,7 @@ export function encodeStoredZip(entries: readonly ZipEntry[], alignment = 64): U
   let at = layout.centralDirectoryOffset;
   entries.forEach((entry, i) => {
     const name = names[i];
-    view.setUint32(at, 0x02014b50, true);
+    view.setUint32(at, CENTRAL_HEADER, true);
     view.setUint16(at + 4, VERSION, true);
     view.setUint16(at + 6, VERSION, true);
     view.setUint16(at + 8, FLAG_UTF8, true);
@@ -133,7 +131,7 @@ export function encodeStoredZip(entries: readonly ZipEntry[], alignment = 64): U
     at += CENTRAL_HEADER_SIZE + name.length;
   });
 
-  view.setUint32(at, 0x06054b50, true);
+  view.setUint32(at, END_OF_CENTRAL_DIRECTORY, true);
   view.setUint16(at + 8, entries.length, true);
   view.setUint16(at + 10, entries.length, true);
   view.setUint32(at + 12, layout.centralDirectorySize, true);
