@@ -20,8 +20,12 @@ describe('entry points', () => {
     expect(externalImports(resolve(src, 'index.ts')).filter((s) => s.startsWith('node:'))).toEqual([]);
   });
 
+  it('keeps the Node entry of core out of the browser entry', () => {
+    expect(externalImports(resolve(src, 'index.ts'))).not.toContain('@condensenet/core/node');
+  });
+
   it('needs only core and tfjs-core at run time', () => {
-    const allowed = ['@condensenet/core', '@tensorflow/tfjs-core'];
+    const allowed = ['@condensenet/core', '@condensenet/core/node', '@tensorflow/tfjs-core'];
     const all = [...externalImports(resolve(src, 'index.ts')), ...externalImports(resolve(src, 'node.ts'))];
     expect(all.filter((s) => !s.startsWith('node:') && !allowed.includes(s))).toEqual([]);
   });

@@ -9,9 +9,7 @@ import { ARTIFACT_MANIFEST_FILE, ARTIFACT_WEIGHTS_FILE } from './artifact/from-s
 import type { CondensedModel } from './artifact/types.js';
 import { KERNELS_WASM_URL } from './backends/wasm/load.js';
 import { KernelModule } from './backends/wasm/kernel-module.js';
-import { writeFileAtomic } from './fs/atomic-write.js';
-
-export { writeFileAtomic, type AtomicWriteHooks } from './fs/atomic-write.js';
+import { writeFileAtomic } from '@condensenet/core/node';
 
 /** Reads a manifest and the weight file beside it. */
 export async function loadArtifactFromFile(manifestPath: string): Promise<CondensedModel> {

@@ -79,3 +79,4 @@ export function goldenCase(name: string): GoldenCase {
 export const pthRoot = join(goldenRoot, 'pth');
 
 export { seededRandom } from './rng.js';
+export { craftedPng } from './png.js';

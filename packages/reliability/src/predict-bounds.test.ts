@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { craftedPng } from '@condensenet/golden-fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
@@ -11,32 +11,10 @@ const MODEL = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'condense-predict-bounds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CRC = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  let c = 0xffffffff;
-  for (const b of body) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE((c ^ 0xffffffff) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A PNG of a few kilobytes whose IHDR and image data say what the test wants. */
+/** A PNG file of a few kilobytes whose IHDR and image data say what the test wants. */
 function png(name: string, width: number, height: number, interlace: 0 | 1, raw: Buffer): string {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, interlace], 8);
   const file = join(dir, name);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  writeFileSync(file, Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]));
+  writeFileSync(file, craftedPng(width, height, interlace, raw));
   return file;
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { pthRoot } from '@condensenet/golden-fixtures';
 import { InteropError, readReferenceFile } from '@condensenet/interop';
 import { loadCondenseNet } from '@condensenet/layers';
@@ -143,12 +144,6 @@ function safetensorsTarget(): Target {
   };
 }
 
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
 /** Recomputes every chunk's CRC where the chunk structure still holds. */
 function resealPng(bytes: Uint8Array): Uint8Array {
   const out = bytes.slice();
@@ -157,9 +152,7 @@ function resealPng(bytes: Uint8Array): Uint8Array {
     const length = view.getUint32(at);
     const end = at + 12 + length;
     if (end > out.byteLength) break;
-    let c = 0xffffffff;
-    for (let i = at + 4; i < end - 4; i++) c = CRC_TABLE[(c ^ out[i]) & 0xff] ^ (c >>> 8);
-    view.setUint32(end - 4, (c ^ 0xffffffff) >>> 0);
+    view.setUint32(end - 4, crc32(out.subarray(at + 4, end - 4)));
     at = end;
   }
   return out;

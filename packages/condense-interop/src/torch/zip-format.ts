@@ -2,6 +2,7 @@ import { inflateSync } from 'fflate';
 import { InteropError } from '../errors.js';
 import { unpickle } from '../pickle/unpickler.js';
 import type { Unpickled } from '../pickle/values.js';
+import { crc32 } from './crc32.js';
 import { ElementBudget, parseStorageId, storageHandle, TorchStorage } from './storage.js';
 import type { PickleValue } from './types.js';
 import { CENTRAL_HEADER, CENTRAL_HEADER_SIZE, END_OF_CENTRAL_DIRECTORY, END_RECORD_SIZE, LOCAL_HEADER, LOCAL_HEADER_SIZE } from './zip-records.js';
@@ -262,20 +263,4 @@ function inflate(compressed: Uint8Array, size: number, what: string, source: str
   if (data.length !== size)
     throw new InteropError(source, `${what} inflates to ${data.length} bytes, not the ${size} it declares`);
   return data;
-}
-
-let crcTable: Uint32Array | undefined;
-
-function crc32(data: Uint8Array): number {
-  if (crcTable === undefined) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

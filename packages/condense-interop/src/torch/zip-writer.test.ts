@@ -1,7 +1,8 @@
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { InteropError } from '../errors.js';
-import { crc32, encodeStoredZip, layoutStoredZip } from './zip-writer.js';
+import { crc32 } from './crc32.js';
+import { encodeStoredZip, layoutStoredZip } from './zip-writer.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 

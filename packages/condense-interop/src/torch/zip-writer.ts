@@ -1,4 +1,5 @@
 import { InteropError } from '../errors.js';
+import { crc32 } from './crc32.js';
 import { CENTRAL_HEADER, CENTRAL_HEADER_SIZE, END_OF_CENTRAL_DIRECTORY, END_RECORD_SIZE, LOCAL_HEADER, LOCAL_HEADER_SIZE } from './zip-records.js';
 
 export interface ZipEntry {
@@ -137,24 +138,4 @@ export function encodeStoredZip(entries: readonly ZipEntry[], alignment = 64): U
   view.setUint32(at + 12, layout.centralDirectorySize, true);
   view.setUint32(at + 16, layout.centralDirectoryOffset, true);
   return out;
-}
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (IEEE 802.3, reflected, as zip uses). */
-export function crc32(data: Uint8Array): number {
-  crcTable ??= buildCrcTable();
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function buildCrcTable(): Uint32Array {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
 }

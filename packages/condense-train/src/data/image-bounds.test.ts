@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { craftedPng } from '@condensenet/golden-fixtures';
 import jpeg from 'jpeg-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_IMAGE_PIXELS, decodeImage } from './image-folder.js';
@@ -9,32 +9,10 @@ import { MAX_IMAGE_PIXELS, decodeImage } from './image-folder.js';
 const dir = mkdtempSync(join(tmpdir(), 'condense-bounds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CRC = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  let c = 0xffffffff;
-  for (const b of body) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE((c ^ 0xffffffff) >>> 0, 8 + data.length);
-  return out;
-}
-
-/** An RGBA PNG whose IHDR says what the test wants, whatever its image data holds. */
+/** A PNG file whose IHDR says what the test wants, whatever its image data holds. */
 function png(width: number, height: number, interlace: 0 | 1, raw: Buffer): string {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, interlace], 8);
   const file = join(dir, `${width}x${height}-${interlace}.png`);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  writeFileSync(file, Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+  writeFileSync(file, craftedPng(width, height, interlace, raw));
   return file;
 }
 

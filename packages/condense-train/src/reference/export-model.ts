@@ -6,7 +6,7 @@ import { encodeReferenceFile, exportCondensedOnnx, type ExportFormat, type Saved
 import { BN_EPSILON, condenseNetMetadata, exportReferenceStateDict, referenceParametersOf } from '@condensenet/layers';
 import { ARTIFACT_MANIFEST_FILE, type CondensedModel } from '@condensenet/runtime';
 import { loadArtifactFromFile } from '@condensenet/runtime/node';
-import { writeFileAtomic } from '@condensenet/runtime/node';
+import { writeFileAtomic } from '@condensenet/core/node';
 import { datasetOf } from '../run/dataset-metadata.js';
 import { runtimeModelOf } from '../run/runtime-artifact.js';
 import { loadSavedModel } from '../run/saved-model.js';

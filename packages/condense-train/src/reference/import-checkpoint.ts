@@ -9,7 +9,7 @@ import { condensedModelFromStateDict, encodeArtifact, ARTIFACT_MANIFEST_FILE, AR
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { writeCheckpoint } from '../checkpoint/checkpoint-file.js';
 import type { Dataset } from '../data/dataset.js';
-import { writeFileAtomic } from '@condensenet/runtime/node';
+import { writeFileAtomic } from '@condensenet/core/node';
 import { attachDataset } from '../run/dataset-metadata.js';
 import { runtimeModelOf } from '../run/runtime-artifact.js';
 import { CHECKPOINT_FILE } from '../training/trainer.js';

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { writeFileAtomic } from '@condensenet/runtime/node';
+import { writeFileAtomic } from '@condensenet/core/node';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { cosineLearningRateAt, trainingProgress } from '@condensenet/core';

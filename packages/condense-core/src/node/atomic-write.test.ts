@@ -36,7 +36,7 @@ describe('writeFileAtomic', () => {
     const path = join(dir, 'f.bin');
     writeFileSync(path, 'old');
     // A real process dies mid-write, so it runs the built module (the test task builds first).
-    const built = fileURLToPath(new URL('../../dist/fs/atomic-write.js', import.meta.url));
+    const built = fileURLToPath(new URL('../../dist/node/atomic-write.js', import.meta.url));
     const script = `
       const { writeFileAtomic } = await import(process.argv[1]);
       writeFileAtomic(process.argv[2], [new Uint8Array(1 << 20), new Uint8Array(1 << 20)], {
