@@ -80,3 +80,14 @@ export const pthRoot = join(goldenRoot, 'pth');
 
 export { seededRandom } from './rng.js';
 export { craftedPng } from './png.js';
+export { describeNeeding } from './environment.js';
+export {
+  findChromium,
+  findPythonTorch,
+  pythonTorchRequirement,
+  requireInCI,
+  runPython,
+  type PythonTorch,
+  type Requirement,
+} from './requirements.js';
+export { exposeDawnGpu, INSTALL_MESA } from './webgpu.js';

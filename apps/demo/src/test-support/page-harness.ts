@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { buildDemo } from '../../scripts/build.mjs';
-import { findChromium } from '../../scripts/chromium.mjs';
+import { findChromium } from '@condensenet/golden-fixtures';
 import { createStaticServer } from '../../scripts/serve.mjs';
 
 /**

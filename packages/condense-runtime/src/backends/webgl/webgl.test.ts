@@ -3,7 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { describeBackendConformance, serializeCase } from '../../test-support/conformance.js';
 import type { ConformanceResult } from '../../test-support/conformance-case.js';
-import { describeNeeding, findChromium } from '../../test-support/environment.js';
+import { describeNeeding, findChromium } from '@condensenet/golden-fixtures';
 import type { SerializedCase } from '../../test-support/webgl-page.js';
 import { webglConfig } from './index.js';
 

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { describeBackendConformance, localTarget } from '../../test-support/conformance.js';
-import { describeNeeding } from '../../test-support/environment.js';
+import { describeNeeding } from '@condensenet/golden-fixtures';
 import { setUpWebGPU } from '../../test-support/webgpu.js';
 import { webgpuConfig } from './index.js';
 
