@@ -468,3 +468,299 @@ export function bnBackwardApply(
     }
   }
 }
+
+// The condensed 1x1 conv of a learned group conv (G groups, interleaved over outputs: o is in
+// group o % G). Once a condensing stage has dropped input channels, group g reads only its k
+// kept channels index[t * G + g] (t < k) of the activation act [rows, r] (BN + ReLU of the
+// layer's input, all r channels). The kernels gather CHUNK rows at a time into a scratch
+// buffer a[p, t * G + g] (tap-major, group-minor; q = k * G floats a row) and multiply it with
+// the packed weight wq[t, o], the kernel's entry for output o and its group's t-th kept
+// channel. With G a multiple of 4, four consecutive outputs o..o+3 are four consecutive
+// groups, so a lane of every vector below is one group: a, wq, y and dy are read contiguously,
+// and the work is k * O multiply-adds per pixel instead of R * O.
+
+// scratch[p, j] = act[p0 + p, index[j]] for p < n, j < q.
+// @ts-ignore: decorator
+@inline
+function gatherRows(act: usize, rBytes: usize, index: usize, q: i32, p0: i32, n: i32, scratch: usize): void {
+  const qBytes = <usize>q << 2;
+  let src = act + <usize>p0 * rBytes;
+  let dst = scratch;
+  for (let p = 0; p < n; p++) {
+    for (let j: usize = 0; j < qBytes; j += 4) store<f32>(dst + j, load<f32>(src + (<usize>load<i32>(index + j) << 2)));
+    src += rBytes;
+    dst += qBytes;
+  }
+}
+
+// Below, `gc` is the byte offset of a chunk of 4 groups within a tap's G values, and the output
+// vectors of that chunk sit at byte gc + m * G * 4 (m < O / G): all of them read the same
+// activation vector, so one load serves every output vector of a tile.
+
+/**
+ * y[p, o] = sum over t < k of act[p, index[t * G + o % G]] * wq[t, o] (act: [rows, r], wq:
+ * [k, o], G and o multiples of 4; scratch: CHUNK * k * G floats).
+ */
+export function condensedForward(
+  act: usize, rows: i32, r: i32, index: usize, k: i32, groups: i32, wq: usize, o: i32, y: usize, scratch: usize,
+): void {
+  const rBytes = <usize>r << 2;
+  for (let p0 = 0; p0 < rows; p0 += CHUNK) {
+    const n = min(rows - p0, CHUNK);
+    gatherRows(act, rBytes, index, k * groups, p0, n, scratch);
+    forwardRows(scratch, n, k, groups, wq, o, y + <usize>p0 * (<usize>o << 2));
+  }
+}
+
+// condensedForward on gathered rows a: [rows, k * G]. Tiles of 2 pixels by 4 output vectors of
+// one group chunk.
+// @ts-ignore: decorator
+@inline
+function forwardRows(a: usize, rows: i32, k: i32, groups: i32, wq: usize, o: i32, y: usize): void {
+  const gBytes = <usize>groups << 2;
+  const oBytes = <usize>o << 2;
+  const aRow = gBytes * <usize>k;
+  let p = 0;
+  for (; p + 1 < rows; p += 2) {
+    const a0 = a + <usize>p * aRow;
+    const y0 = y + <usize>p * oBytes;
+    for (let gc: usize = 0; gc < gBytes; gc += 16) {
+      let m = gc;
+      for (; m + 3 * gBytes < oBytes; m += 4 * gBytes) {
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        let u0 = f32x4.splat(0), u1 = f32x4.splat(0), u2 = f32x4.splat(0), u3 = f32x4.splat(0);
+        let pa = a0 + gc;
+        let pw = wq + m;
+        for (let t = 0; t < k; t++) {
+          const x0 = v128.load(pa), x1 = v128.load(pa + aRow);
+          const w0 = v128.load(pw), w1 = v128.load(pw + gBytes), w2 = v128.load(pw + 2 * gBytes), w3 = v128.load(pw + 3 * gBytes);
+          s0 = f32x4.add(s0, f32x4.mul(x0, w0)); u0 = f32x4.add(u0, f32x4.mul(x1, w0));
+          s1 = f32x4.add(s1, f32x4.mul(x0, w1)); u1 = f32x4.add(u1, f32x4.mul(x1, w1));
+          s2 = f32x4.add(s2, f32x4.mul(x0, w2)); u2 = f32x4.add(u2, f32x4.mul(x1, w2));
+          s3 = f32x4.add(s3, f32x4.mul(x0, w3)); u3 = f32x4.add(u3, f32x4.mul(x1, w3));
+          pa += gBytes;
+          pw += oBytes;
+        }
+        const at = y0 + m;
+        v128.store(at, s0); v128.store(at + gBytes, s1); v128.store(at + 2 * gBytes, s2); v128.store(at + 3 * gBytes, s3);
+        const bt = at + oBytes;
+        v128.store(bt, u0); v128.store(bt + gBytes, u1); v128.store(bt + 2 * gBytes, u2); v128.store(bt + 3 * gBytes, u3);
+      }
+      for (; m < oBytes; m += gBytes) {
+        let s0 = f32x4.splat(0), u0 = f32x4.splat(0);
+        let pa = a0 + gc;
+        let pw = wq + m;
+        for (let t = 0; t < k; t++) {
+          const w0 = v128.load(pw);
+          s0 = f32x4.add(s0, f32x4.mul(v128.load(pa), w0));
+          u0 = f32x4.add(u0, f32x4.mul(v128.load(pa + aRow), w0));
+          pa += gBytes;
+          pw += oBytes;
+        }
+        v128.store(y0 + m, s0);
+        v128.store(y0 + oBytes + m, u0);
+      }
+    }
+  }
+  for (; p < rows; p++) {
+    const a0 = a + <usize>p * aRow;
+    const y0 = y + <usize>p * oBytes;
+    for (let gc: usize = 0; gc < gBytes; gc += 16) {
+      for (let m = gc; m < oBytes; m += gBytes) {
+        let s0 = f32x4.splat(0);
+        let pa = a0 + gc;
+        let pw = wq + m;
+        for (let t = 0; t < k; t++) {
+          s0 = f32x4.add(s0, f32x4.mul(v128.load(pa), v128.load(pw)));
+          pa += gBytes;
+          pw += oBytes;
+        }
+        v128.store(y0 + m, s0);
+      }
+    }
+  }
+}
+
+// dx[p, index[j + l]] += lane l of d, l < 4 (a channel kept by several groups sums their parts).
+// @ts-ignore: decorator
+@inline
+function scatterAdd4(dxp: usize, index: usize, j: usize, d: v128): void {
+  let at = dxp + (<usize>load<i32>(index + j) << 2);
+  store<f32>(at, load<f32>(at) + f32x4.extract_lane(d, 0));
+  at = dxp + (<usize>load<i32>(index + j, 4) << 2);
+  store<f32>(at, load<f32>(at) + f32x4.extract_lane(d, 1));
+  at = dxp + (<usize>load<i32>(index + j, 8) << 2);
+  store<f32>(at, load<f32>(at) + f32x4.extract_lane(d, 2));
+  at = dxp + (<usize>load<i32>(index + j, 12) << 2);
+  store<f32>(at, load<f32>(at) + f32x4.extract_lane(d, 3));
+}
+
+/**
+ * Input gradient of condensedForward scattered back to all r channels of the activation:
+ * dx[p, index[t * G + g]] += sum over outputs o of group g of dy[p, o] * wq[t, o]; channels no
+ * group keeps get 0. Tiles of 2 pixels by 4 taps share each dy and weight load.
+ */
+export function condensedInputGrad(
+  dy: usize, rows: i32, o: i32, groups: i32, wq: usize, k: i32, index: usize, r: i32, dx: usize,
+): void {
+  const gBytes = <usize>groups << 2;
+  const oBytes = <usize>o << 2;
+  const rBytes = <usize>r << 2;
+  let p = 0;
+  for (; p + 1 < rows; p += 2) {
+    const dy0 = dy + <usize>p * oBytes;
+    const dx0 = dx + <usize>p * rBytes;
+    const dx1 = dx0 + rBytes;
+    // Zeroed here rather than all at once, so the rows are in cache for the scatter.
+    memory.fill(dx0, 0, 2 * rBytes);
+    for (let gc: usize = 0; gc < gBytes; gc += 16) {
+      let t = 0;
+      for (; t + 3 < k; t += 4) {
+        const w0 = wq + <usize>t * oBytes;
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        let u0 = f32x4.splat(0), u1 = f32x4.splat(0), u2 = f32x4.splat(0), u3 = f32x4.splat(0);
+        for (let m = gc; m < oBytes; m += gBytes) {
+          const g0 = v128.load(dy0 + m), g1 = v128.load(dy0 + oBytes + m);
+          const v0 = v128.load(w0 + m), v1 = v128.load(w0 + oBytes + m), v2 = v128.load(w0 + 2 * oBytes + m), v3 = v128.load(w0 + 3 * oBytes + m);
+          s0 = f32x4.add(s0, f32x4.mul(g0, v0)); u0 = f32x4.add(u0, f32x4.mul(g1, v0));
+          s1 = f32x4.add(s1, f32x4.mul(g0, v1)); u1 = f32x4.add(u1, f32x4.mul(g1, v1));
+          s2 = f32x4.add(s2, f32x4.mul(g0, v2)); u2 = f32x4.add(u2, f32x4.mul(g1, v2));
+          s3 = f32x4.add(s3, f32x4.mul(g0, v3)); u3 = f32x4.add(u3, f32x4.mul(g1, v3));
+        }
+        const j = <usize>t * gBytes + gc;
+        scatterAdd4(dx0, index, j, s0); scatterAdd4(dx1, index, j, u0);
+        scatterAdd4(dx0, index, j + gBytes, s1); scatterAdd4(dx1, index, j + gBytes, u1);
+        scatterAdd4(dx0, index, j + 2 * gBytes, s2); scatterAdd4(dx1, index, j + 2 * gBytes, u2);
+        scatterAdd4(dx0, index, j + 3 * gBytes, s3); scatterAdd4(dx1, index, j + 3 * gBytes, u3);
+      }
+      for (; t < k; t++) {
+        const w0 = wq + <usize>t * oBytes;
+        let s0 = f32x4.splat(0), u0 = f32x4.splat(0);
+        for (let m = gc; m < oBytes; m += gBytes) {
+          const v0 = v128.load(w0 + m);
+          s0 = f32x4.add(s0, f32x4.mul(v128.load(dy0 + m), v0));
+          u0 = f32x4.add(u0, f32x4.mul(v128.load(dy0 + oBytes + m), v0));
+        }
+        const j = <usize>t * gBytes + gc;
+        scatterAdd4(dx0, index, j, s0);
+        scatterAdd4(dx1, index, j, u0);
+      }
+    }
+  }
+  for (; p < rows; p++) {
+    const dy0 = dy + <usize>p * oBytes;
+    const dx0 = dx + <usize>p * rBytes;
+    memory.fill(dx0, 0, rBytes);
+    for (let gc: usize = 0; gc < gBytes; gc += 16) {
+      for (let t = 0; t < k; t++) {
+        const w0 = wq + <usize>t * oBytes;
+        let s0 = f32x4.splat(0);
+        for (let m = gc; m < oBytes; m += gBytes) s0 = f32x4.add(s0, f32x4.mul(v128.load(dy0 + m), v128.load(w0 + m)));
+        scatterAdd4(dx0, index, <usize>t * gBytes + gc, s0);
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient of condensedForward in the packed layout: dwq[t, o] = sum over p of
+ * act[p, index[t * G + o % G]] * dy[p, o]. Per CHUNK rows gathered into scratch, tiles of 4
+ * taps by 4 output vectors of one group chunk: per pixel, 4 activation and 4 dy loads feed 16
+ * products.
+ */
+export function condensedFilterGrad(
+  act: usize, rows: i32, r: i32, index: usize, dy: usize, k: i32, groups: i32, o: i32, dwq: usize, scratch: usize,
+): void {
+  const gBytes = <usize>groups << 2;
+  const oBytes = <usize>o << 2;
+  const rBytes = <usize>r << 2;
+  const aRow = gBytes * <usize>k;
+  memory.fill(dwq, 0, <usize>k * oBytes);
+  for (let p0 = 0; p0 < rows; p0 += CHUNK) {
+    const n = min(rows - p0, CHUNK);
+    gatherRows(act, rBytes, index, k * groups, p0, n, scratch);
+    const d = dy + <usize>p0 * oBytes;
+    for (let gc: usize = 0; gc < gBytes; gc += 16) {
+      let t = 0;
+      for (; t + 3 < k; t += 4) {
+        let m = gc;
+        for (; m + 3 * gBytes < oBytes; m += 4 * gBytes) filterTile4x4(scratch, d, dwq, aRow, gBytes, oBytes, n, t, gc, m);
+        for (; m < oBytes; m += gBytes) {
+          for (let tt = t; tt < t + 4; tt++) filterTile1x1(scratch, d, dwq, aRow, gBytes, oBytes, n, tt, gc, m);
+        }
+      }
+      for (; t < k; t++) {
+        for (let m = gc; m < oBytes; m += gBytes) filterTile1x1(scratch, d, dwq, aRow, gBytes, oBytes, n, t, gc, m);
+      }
+    }
+  }
+}
+
+// dwq rows t..t+3 at output vectors m, m + G, m + 2G, m + 3G (bytes m + i * gBytes).
+// @ts-ignore: decorator
+@inline
+function filterTile4x4(
+  a: usize, dy: usize, dwq: usize, aRow: usize, gBytes: usize, oBytes: usize, n: i32, t: i32, gc: usize, m: usize,
+): void {
+  const c0 = dwq + <usize>t * oBytes + m;
+  const c1 = c0 + oBytes, c2 = c1 + oBytes, c3 = c2 + oBytes;
+  const s1 = gBytes, s2 = 2 * gBytes, s3 = 3 * gBytes;
+  let x00 = v128.load(c0), x01 = v128.load(c0 + s1), x02 = v128.load(c0 + s2), x03 = v128.load(c0 + s3);
+  let x10 = v128.load(c1), x11 = v128.load(c1 + s1), x12 = v128.load(c1 + s2), x13 = v128.load(c1 + s3);
+  let x20 = v128.load(c2), x21 = v128.load(c2 + s1), x22 = v128.load(c2 + s2), x23 = v128.load(c2 + s3);
+  let x30 = v128.load(c3), x31 = v128.load(c3 + s1), x32 = v128.load(c3 + s2), x33 = v128.load(c3 + s3);
+  let pa = a + <usize>t * gBytes + gc;
+  let pd = dy + m;
+  for (let p = 0; p < n; p++) {
+    const d0 = v128.load(pd), d1 = v128.load(pd + s1), d2 = v128.load(pd + s2), d3 = v128.load(pd + s3);
+    const a0 = v128.load(pa);
+    x00 = f32x4.add(x00, f32x4.mul(a0, d0)); x01 = f32x4.add(x01, f32x4.mul(a0, d1));
+    x02 = f32x4.add(x02, f32x4.mul(a0, d2)); x03 = f32x4.add(x03, f32x4.mul(a0, d3));
+    const a1 = v128.load(pa + s1);
+    x10 = f32x4.add(x10, f32x4.mul(a1, d0)); x11 = f32x4.add(x11, f32x4.mul(a1, d1));
+    x12 = f32x4.add(x12, f32x4.mul(a1, d2)); x13 = f32x4.add(x13, f32x4.mul(a1, d3));
+    const a2 = v128.load(pa + s2);
+    x20 = f32x4.add(x20, f32x4.mul(a2, d0)); x21 = f32x4.add(x21, f32x4.mul(a2, d1));
+    x22 = f32x4.add(x22, f32x4.mul(a2, d2)); x23 = f32x4.add(x23, f32x4.mul(a2, d3));
+    const a3 = v128.load(pa + s3);
+    x30 = f32x4.add(x30, f32x4.mul(a3, d0)); x31 = f32x4.add(x31, f32x4.mul(a3, d1));
+    x32 = f32x4.add(x32, f32x4.mul(a3, d2)); x33 = f32x4.add(x33, f32x4.mul(a3, d3));
+    pa += aRow;
+    pd += oBytes;
+  }
+  v128.store(c0, x00); v128.store(c0 + s1, x01); v128.store(c0 + s2, x02); v128.store(c0 + s3, x03);
+  v128.store(c1, x10); v128.store(c1 + s1, x11); v128.store(c1 + s2, x12); v128.store(c1 + s3, x13);
+  v128.store(c2, x20); v128.store(c2 + s1, x21); v128.store(c2 + s2, x22); v128.store(c2 + s3, x23);
+  v128.store(c3, x30); v128.store(c3 + s1, x31); v128.store(c3 + s2, x32); v128.store(c3 + s3, x33);
+}
+
+// @ts-ignore: decorator
+@inline
+function filterTile1x1(
+  a: usize, dy: usize, dwq: usize, aRow: usize, gBytes: usize, oBytes: usize, n: i32, t: i32, gc: usize, m: usize,
+): void {
+  const c0 = dwq + <usize>t * oBytes + m;
+  let x0 = v128.load(c0);
+  let pa = a + <usize>t * gBytes + gc;
+  let pd = dy + m;
+  for (let p = 0; p < n; p++) {
+    x0 = f32x4.add(x0, f32x4.mul(v128.load(pa), v128.load(pd)));
+    pa += aRow;
+    pd += oBytes;
+  }
+  v128.store(c0, x0);
+}
+
+/**
+ * out[i] = src[index[i]] for i < count: the packed weight and the per-column BatchNorm
+ * operands of the condensed layout (small; tfjs-wasm's GatherV2 checks each index in JavaScript).
+ */
+export function gatherFloats(src: usize, index: usize, count: i32, out: usize): void {
+  for (let i: usize = 0; i < (<usize>count << 2); i += 4) store<f32>(out + i, load<f32>(src + (<usize>load<i32>(index + i) << 2)));
+}
+
+/** out[index[i]] = src[i] for i < count, out (size floats) 0 elsewhere: the packed weight's gradient back into the kernel. */
+export function scatterFloats(src: usize, index: usize, count: i32, out: usize, size: i32): void {
+  memory.fill(out, 0, <usize>size << 2);
+  for (let i: usize = 0; i < (<usize>count << 2); i += 4) store<f32>(out + (<usize>load<i32>(index + i) << 2), load<f32>(src + i));
+}

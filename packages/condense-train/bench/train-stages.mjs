@@ -2,16 +2,21 @@
 // stages 2-2-2, growth 16-32-64, stride-2 stem) and CondenseNet-86 (CIFAR 32x32x3), batch 64,
 // on one thread and on two data-parallel threads, next to the authors' PyTorch code
 // (/work/shared/tools/peer/torch_train_step.py, same geometry, same thread count) run in the
-// same process tree, stage by stage, so that the machine's load hits both alike.
+// same process tree, stage by stage, so that the machine's load hits both alike. `workers1Dense`:
+// the one-thread step again with the learned group convs forced onto the dense masked conv
+// (`condensedTrainingMaxKept: 0`), interleaved with `workers1`, so the condensed layout's gain
+// per stage is measured under the same load.
 // Usage: node bench/train-stages.mjs [--backend wasm] [--models quick,cn86] [--rounds 5]
-//        [--cn86-rounds 3] [--torch REF_DIR] [--stages 0,1,2,3]
+//        [--cn86-rounds 3] [--torch REF_DIR] [--stages 0,1,2,3] [--max-kept F] [--no-torch]
+// (--max-kept: the backend's condensedTrainingMaxKept for the one-thread condensed steps;
+// --no-torch: skip the PyTorch peer.)
 // Prints one JSON object; both packages must be built first.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { geometryForInput, presetConfig, resolveConfig, targetStage } from '@condensenet/core';
-import { buildCondenseNet } from '@condensenet/layers';
+import { backendStrategies, buildCondenseNet, setBackendStrategies } from '@condensenet/layers';
 import { DataParallel, Sgd, selectBackend, trainStep, trainableFromLayersModel } from '../dist/index.js';
 
 const { values } = parseArgs({
@@ -22,6 +27,9 @@ const { values } = parseArgs({
     'cn86-rounds': { type: 'string', default: '3' },
     stages: { type: 'string', default: '0,1,2,3' },
     torch: { type: 'string', default: '/work/shared/reference/condensenet-official' },
+    // Overrides the backend's default condensedTrainingMaxKept (one thread only).
+    'max-kept': { type: 'string' },
+    'no-torch': { type: 'boolean', default: false },
   },
 });
 const N = 64;
@@ -38,6 +46,8 @@ const MODELS = {
 };
 
 const backend = (await selectBackend(values.backend)).name;
+const condensed = values['max-kept'] === undefined ? {} : { condensedTrainingMaxKept: Number(values['max-kept']) };
+setBackendStrategies(backend, condensed);
 const median = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const results = [];
 const loadBefore = os.loadavg();
@@ -61,23 +71,34 @@ for (const name of values.models.split(',')) {
   const parallel = await DataParallel.start(model, { workers: 2, backend });
   for (const stage of values.stages.split(',').map(Number)) {
     const progress = PROGRESS[stage];
-    // One prune per forward: step until every layer has reached the stage (not timed).
-    while (model.setProgress(progress) < targetStage(progress, spec.config.condenseFactor)) single();
-    const times = { workers1: [], workers2: [] };
-    // Round 0 warms both paths up at this stage and is not counted.
+    // One prune per forward, and a jump of several stages drops only one stage's channels (as
+    // in the reference): step through every stage up to this one, as a training run does, so
+    // that the masks keep what that stage keeps (not timed).
+    for (let s = 1; s <= stage; s++) {
+      while (model.setProgress(PROGRESS[s]) < targetStage(PROGRESS[s], spec.config.condenseFactor)) single();
+    }
+    const times = { workers1: [], workers1Dense: [], workers2: [] };
+    // Round 0 warms every path up at this stage and is not counted.
     for (let round = 0; round <= rounds; round++) {
       let t0 = performance.now();
       single();
       if (round > 0) times.workers1.push(performance.now() - t0);
+      setBackendStrategies(backend, { condensedTrainingMaxKept: 0 });
+      t0 = performance.now();
+      single();
+      if (round > 0) times.workers1Dense.push(performance.now() - t0);
+      setBackendStrategies(backend, condensed);
       t0 = performance.now();
       await parallel.step(sgd, batch, 0.01, 1e-5);
       if (round > 0) times.workers2.push(performance.now() - t0);
     }
-    const torchOut = execFileSync(
-      '/usr/bin/python3',
-      [TORCH_STEP, values.torch, ...spec.torchArgs, '--batch', String(N), '--threads', '2', '--steps', String(Math.max(4, rounds)), '--progress', String(progress)],
-      { encoding: 'utf8' },
-    );
+    const torchOut = values['no-torch']
+      ? ''
+      : execFileSync(
+          '/usr/bin/python3',
+          [TORCH_STEP, values.torch, ...spec.torchArgs, '--batch', String(N), '--threads', '2', '--steps', String(Math.max(4, rounds)), '--progress', String(progress)],
+          { encoding: 'utf8' },
+        );
     const torch = Number(/'images_per_s': ([\d.e+-]+)/.exec(torchOut)?.[1]);
     const row = {
       model: name,
@@ -85,10 +106,11 @@ for (const name of values.models.split(',')) {
       progress,
       imagesPerSecond: {
         workers1: +((1000 * N) / median(times.workers1)).toFixed(1),
+        workers1Dense: +((1000 * N) / median(times.workers1Dense)).toFixed(1),
         workers2: +((1000 * N) / median(times.workers2)).toFixed(1),
         torch2threads: +torch.toFixed(1),
       },
-      msPerStep: { workers1: times.workers1.map(Math.round), workers2: times.workers2.map(Math.round) },
+      msPerStep: Object.fromEntries(Object.entries(times).map(([k, t]) => [k, t.map(Math.round)])),
       load: os.loadavg().map((l) => +l.toFixed(2)),
     };
     row.ratioWorkers2ToTorch = +(row.imagesPerSecond.workers2 / torch).toFixed(2);
@@ -103,6 +125,7 @@ console.log(
     {
       backend,
       batch: N,
+      condensedTrainingMaxKept: backendStrategies(backend).condensedTrainingMaxKept,
       results,
       load: { before: loadBefore.map((l) => +l.toFixed(2)), after: os.loadavg().map((l) => +l.toFixed(2)) },
       cpu: os.cpus()[0]?.model,

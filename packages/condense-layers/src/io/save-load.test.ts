@@ -8,6 +8,8 @@ import { BACKENDS, expectClose, randomArray, useBackend } from '../test-support/
 import { condense } from '../models/condense.js';
 import { buildCondenseNet, condenseNetMetadata, learnedGroupConvs } from '../models/condensenet.js';
 import { exportReferenceStateDict } from '../models/reference.js';
+import { computeGradients } from '../models/training.js';
+import { CONDENSED_FORWARD } from '../kernels/training-kernels.js';
 import { loadCondenseNet, saveToMemory } from './load.js';
 import { fileHandler } from './node.js';
 
@@ -70,6 +72,32 @@ describe('save and load', () => {
         expect(l.condensationState().stage).toBe(3);
       }
       x.dispose();
+    });
+  }
+
+  for (const backend of BACKENDS) {
+    it(`${backend}: a loaded training model trains through the condensed layout with the saved one's gradients`, async () => {
+      await useBackend(backend);
+      const { training, condensed, x } = models();
+      const resumed = await loadCondenseNet(await saveToMemory(training));
+      const labels = tf.tensor1d([1, 7], 'int32');
+      // Progress inside stage 2: each group keeps half its inputs, the condensed layout's range.
+      const step = async (m: tfl.LayersModel) => {
+        let grads: tf.Tensor[] = [];
+        const profile = await tf.profile(() => {
+          const r = computeGradients(m, x, labels, { progress: 0.4, lassoWeight: 1e-5 });
+          grads = [r.loss, ...r.grads].map((t) => tf.keep(t));
+        });
+        expect(profile.kernelNames).toContain(CONDENSED_FORWARD);
+        const values = grads.map((t) => Float32Array.from(t.dataSync()));
+        tf.dispose(grads);
+        return values;
+      };
+      const before = await step(training);
+      const after = await step(resumed);
+      before.forEach((v, i) => expectClose(after[i], v, 0, `loss and gradient ${i}`));
+      tf.dispose([x, labels]);
+      for (const m of [training, condensed, resumed]) m.dispose();
     });
   }
 

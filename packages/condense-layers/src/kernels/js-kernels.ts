@@ -212,3 +212,67 @@ export function bnBackwardApply(
   }
   return { dx, activation };
 }
+
+/** Shape of a condensed 1x1 conv: rows (pixels), k kept channels per group, G groups, O outputs. */
+export interface CondensedGeometry {
+  rows: number;
+  k: number;
+  groups: number;
+  out: number;
+}
+
+/** y[p, o] = sum over t < k of act[p, index[t * G + o % G]] * wq[t, o] (act: [rows, r]). */
+export function condensedForward(act: Float32Array, r: number, index: Int32Array, wq: Float32Array, g: CondensedGeometry): Float32Array {
+  const { rows, k, groups, out } = g;
+  const y = new Float32Array(rows * out);
+  for (let p = 0; p < rows; p++) {
+    for (let o = 0; o < out; o++) {
+      let acc = 0;
+      for (let t = 0; t < k; t++) acc += act[p * r + index[t * groups + (o % groups)]] * wq[t * out + o];
+      y[p * out + o] = acc;
+    }
+  }
+  return y;
+}
+
+/** dx [rows, r]: dx[p, index[t * G + g]] += sum over o of group g of dy[p, o] * wq[t, o]. */
+export function condensedInputGrad(dy: Float32Array, wq: Float32Array, index: Int32Array, r: number, g: CondensedGeometry): Float32Array {
+  const { rows, k, groups, out } = g;
+  const dx = new Float32Array(rows * r);
+  for (let p = 0; p < rows; p++) {
+    for (let t = 0; t < k; t++) {
+      for (let gr = 0; gr < groups; gr++) {
+        let acc = 0;
+        for (let o = gr; o < out; o += groups) acc += dy[p * out + o] * wq[t * out + o];
+        dx[p * r + index[t * groups + gr]] += acc;
+      }
+    }
+  }
+  return dx;
+}
+
+/** dwq[t, o] = sum over p of act[p, index[t * G + o % G]] * dy[p, o]. */
+export function condensedFilterGrad(act: Float32Array, r: number, index: Int32Array, dy: Float32Array, g: CondensedGeometry): Float32Array {
+  const { rows, k, groups, out } = g;
+  const dwq = new Float64Array(k * out);
+  for (let p = 0; p < rows; p++) {
+    for (let t = 0; t < k; t++) {
+      for (let o = 0; o < out; o++) dwq[t * out + o] += act[p * r + index[t * groups + (o % groups)]] * dy[p * out + o];
+    }
+  }
+  return Float32Array.from(dwq);
+}
+
+/** out[i] = src[index[i]]. */
+export function gatherFloats(src: Float32Array, index: Int32Array): Float32Array {
+  return Float32Array.from(index, (j) => src[j]);
+}
+
+/** out[index[i]] = src[i], 0 elsewhere (size floats). */
+export function scatterFloats(src: Float32Array, index: Int32Array, size: number): Float32Array {
+  const out = new Float32Array(size);
+  index.forEach((j, i) => {
+    out[j] = src[i];
+  });
+  return out;
+}

@@ -24,6 +24,23 @@ export const BN_BACKWARD_SUMS = 'CondenseBatchNormBackwardSums';
 /** Inputs as BN_BACKWARD_SUMS plus kCentered, kConst; attrs { relu, activation }; outputs dx (and the activation). */
 export const BN_BACKWARD_APPLY = 'CondenseBatchNormBackwardApply';
 
+/**
+ * The condensed 1x1 conv (asm/train-kernels.ts): groups G (a multiple of 4), k kept channels
+ * per group, index [k * G] int32 (tap-major, group-minor), packed weight wq [k, O], the
+ * activation act [rows, r] (all r channels). Inputs act, wq, index; attrs { groups }; output
+ * y [rows, O].
+ */
+export const CONDENSED_FORWARD = 'CondenseCondensedConv1x1';
+/** Inputs dy [rows, O], wq, index; attrs { groups, channels: r }; output dx [rows, r]. */
+export const CONDENSED_INPUT_GRAD = 'CondenseCondensedConv1x1InputGrad';
+/** Inputs act, dy, index; attrs { groups }; output dwq [k, O]. */
+export const CONDENSED_FILTER_GRAD = 'CondenseCondensedConv1x1FilterGrad';
+
+/** Inputs x (any shape), index int32 [m]; output [m]: x's flat elements at index. */
+export const GATHER_FLOATS = 'CondenseGatherFloats';
+/** Inputs x [m], index int32 [m]; attrs { shape }; output of that shape, x at the flat positions index, 0 elsewhere. */
+export const SCATTER_FLOATS = 'CondenseScatterFloats';
+
 export interface GroupConvAttrs {
   groups: number;
   stride: number;
@@ -33,6 +50,20 @@ export interface GroupConvAttrs {
 type Info = tf.TensorInfo;
 interface WasmBackend extends WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): Info;
+  disposeData(dataId: object): boolean;
+}
+
+// Rows the condensed kernels gather per pass (asm/train-kernels.ts's CHUNK).
+const GATHER_ROWS = 128;
+
+/** Runs `use` with a scratch buffer of `floats` in the backend's memory (byte offset), then frees it. */
+function withScratch(b: WasmBackend, floats: number, use: (at: number) => void): void {
+  const scratch = b.makeOutput([floats], 'float32');
+  try {
+    use(wasmOffset(b, scratch.dataId));
+  } finally {
+    b.disposeData(scratch.dataId);
+  }
 }
 interface CpuBackend {
   data: { get(dataId: object): { values?: tf.backend_util.BackendValues } };
@@ -127,6 +158,26 @@ function bnAttrs(attrs: tf.NamedAttrMap | undefined): BnAttrs {
 function bnChannels(b: CpuBackend, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined, kernel: string): js.BnChannels {
   const v = (name: string) => b.data.get(float32(inputs[name], kernel).dataId).values as Float32Array;
   return { mean: v('mean'), scale: v('scale'), beta: v('beta'), relu: bnAttrs(attrs).relu };
+}
+
+function int32(t: Info | undefined, kernel: string): Info {
+  if (!t) throw new Error(`${kernel}: missing input`);
+  if (t.dtype !== 'int32') throw new Error(`${kernel}: ${t.dtype} index, int32 expected`);
+  return t;
+}
+
+interface CondensedAttrs {
+  groups: number;
+  channels: number;
+}
+
+function condensedAttrs(attrs: tf.NamedAttrMap | undefined): CondensedAttrs {
+  return attrs as unknown as CondensedAttrs;
+}
+
+/** The condensed conv's geometry from the rows of act (or dy) and wq [k, O]. */
+function condensedGeometry(rowsOf: Info, wq: Info, groups: number): js.CondensedGeometry {
+  return { rows: rows(rowsOf), k: wq.shape[0], groups, out: wq.shape[1] };
 }
 
 function wasmConfigs(): tf.KernelConfig[] {
@@ -291,6 +342,90 @@ function wasmConfigs(): tf.KernelConfig[] {
         return act ? [dx, act] : [dx];
       },
     },
+    {
+      kernelName: CONDENSED_FORWARD,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as WasmBackend;
+        const act = float32(inputs.act, CONDENSED_FORWARD);
+        const wq = float32(inputs.wq, CONDENSED_FORWARD);
+        const index = int32(inputs.index, CONDENSED_FORWARD);
+        const g = condensedGeometry(act, wq, condensedAttrs(attrs).groups);
+        const y = b.makeOutput([g.rows, g.out], 'float32');
+        withScratch(b, GATHER_ROWS * g.k * g.groups, (scratch) =>
+          wasmTrainKernels(b).condensedForward(
+            wasmOffset(b, act.dataId), g.rows, channels(act), wasmOffset(b, index.dataId), g.k, g.groups,
+            wasmOffset(b, wq.dataId), g.out, wasmOffset(b, y.dataId), scratch,
+          ),
+        );
+        return y;
+      },
+    },
+    {
+      kernelName: CONDENSED_INPUT_GRAD,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as WasmBackend;
+        const dy = float32(inputs.dy, CONDENSED_INPUT_GRAD);
+        const wq = float32(inputs.wq, CONDENSED_INPUT_GRAD);
+        const index = int32(inputs.index, CONDENSED_INPUT_GRAD);
+        const { groups, channels: r } = condensedAttrs(attrs);
+        const g = condensedGeometry(dy, wq, groups);
+        const dx = b.makeOutput([g.rows, r], 'float32');
+        wasmTrainKernels(b).condensedInputGrad(
+          wasmOffset(b, dy.dataId), g.rows, g.out, g.groups, wasmOffset(b, wq.dataId), g.k, wasmOffset(b, index.dataId), r, wasmOffset(b, dx.dataId),
+        );
+        return dx;
+      },
+    },
+    {
+      kernelName: CONDENSED_FILTER_GRAD,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as WasmBackend;
+        const act = float32(inputs.act, CONDENSED_FILTER_GRAD);
+        const dy = float32(inputs.dy, CONDENSED_FILTER_GRAD);
+        const index = int32(inputs.index, CONDENSED_FILTER_GRAD);
+        const { groups } = condensedAttrs(attrs);
+        const k = index.shape[0] / groups;
+        const o = channels(dy);
+        const dwq = b.makeOutput([k, o], 'float32');
+        withScratch(b, GATHER_ROWS * k * groups, (scratch) =>
+          wasmTrainKernels(b).condensedFilterGrad(
+            wasmOffset(b, act.dataId), rows(act), channels(act), wasmOffset(b, index.dataId), wasmOffset(b, dy.dataId), k, groups, o,
+            wasmOffset(b, dwq.dataId), scratch,
+          ),
+        );
+        return dwq;
+      },
+    },
+    {
+      kernelName: GATHER_FLOATS,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const b = backend as unknown as WasmBackend;
+        const x = float32(inputs.x, GATHER_FLOATS);
+        const index = int32(inputs.index, GATHER_FLOATS);
+        const out = b.makeOutput(index.shape, 'float32');
+        wasmTrainKernels(b).gatherFloats(wasmOffset(b, x.dataId), wasmOffset(b, index.dataId), index.shape[0], wasmOffset(b, out.dataId));
+        return out;
+      },
+    },
+    {
+      kernelName: SCATTER_FLOATS,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as WasmBackend;
+        const x = float32(inputs.x, SCATTER_FLOATS);
+        const index = int32(inputs.index, SCATTER_FLOATS);
+        const { shape } = attrs as unknown as { shape: number[] };
+        const out = b.makeOutput(shape, 'float32');
+        wasmTrainKernels(b).scatterFloats(
+          wasmOffset(b, x.dataId), wasmOffset(b, index.dataId), index.shape[0], wasmOffset(b, out.dataId), tf.util.sizeFromShape(shape),
+        );
+        return out;
+      },
+    },
   ];
 }
 
@@ -419,6 +554,64 @@ function cpuConfigs(): tf.KernelConfig[] {
         );
         const dx = b.makeTensorInfo(x.shape, 'float32', r.dx);
         return r.activation ? [dx, b.makeTensorInfo(x.shape, 'float32', r.activation)] : [dx];
+      },
+    },
+    {
+      kernelName: CONDENSED_FORWARD,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as CpuBackend;
+        const act = float32(inputs.act, CONDENSED_FORWARD);
+        const wq = float32(inputs.wq, CONDENSED_FORWARD);
+        const index = b.data.get(int32(inputs.index, CONDENSED_FORWARD).dataId).values as Int32Array;
+        const g = condensedGeometry(act, wq, condensedAttrs(attrs).groups);
+        return b.makeTensorInfo([g.rows, g.out], 'float32', js.condensedForward(values(b, act), channels(act), index, values(b, wq), g));
+      },
+    },
+    {
+      kernelName: CONDENSED_INPUT_GRAD,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as CpuBackend;
+        const dy = float32(inputs.dy, CONDENSED_INPUT_GRAD);
+        const wq = float32(inputs.wq, CONDENSED_INPUT_GRAD);
+        const index = b.data.get(int32(inputs.index, CONDENSED_INPUT_GRAD).dataId).values as Int32Array;
+        const { groups, channels: r } = condensedAttrs(attrs);
+        const g = condensedGeometry(dy, wq, groups);
+        return b.makeTensorInfo([g.rows, r], 'float32', js.condensedInputGrad(values(b, dy), values(b, wq), index, r, g));
+      },
+    },
+    {
+      kernelName: CONDENSED_FILTER_GRAD,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as CpuBackend;
+        const act = float32(inputs.act, CONDENSED_FILTER_GRAD);
+        const dy = float32(inputs.dy, CONDENSED_FILTER_GRAD);
+        const index = b.data.get(int32(inputs.index, CONDENSED_FILTER_GRAD).dataId).values as Int32Array;
+        const { groups } = condensedAttrs(attrs);
+        const g = { rows: rows(act), k: index.length / groups, groups, out: channels(dy) };
+        return b.makeTensorInfo([g.k, g.out], 'float32', js.condensedFilterGrad(values(b, act), channels(act), index, values(b, dy), g));
+      },
+    },
+    {
+      kernelName: GATHER_FLOATS,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend }) => {
+        const b = backend as unknown as CpuBackend;
+        const index = b.data.get(int32(inputs.index, GATHER_FLOATS).dataId).values as Int32Array;
+        return b.makeTensorInfo([index.length], 'float32', js.gatherFloats(values(b, float32(inputs.x, GATHER_FLOATS)), index));
+      },
+    },
+    {
+      kernelName: SCATTER_FLOATS,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const b = backend as unknown as CpuBackend;
+        const index = b.data.get(int32(inputs.index, SCATTER_FLOATS).dataId).values as Int32Array;
+        const { shape } = attrs as unknown as { shape: number[] };
+        const out = js.scatterFloats(values(b, float32(inputs.x, SCATTER_FLOATS)), index, tf.util.sizeFromShape(shape));
+        return b.makeTensorInfo(shape, 'float32', out);
       },
     },
   ];

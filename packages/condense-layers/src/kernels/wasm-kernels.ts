@@ -33,6 +33,17 @@ export interface TrainKernelExports {
     x: number, dy: number, rows: number, c: number, mean: number, scale: number, beta: number, relu: number,
     kCentered: number, kConst: number, dx: number, act: number,
   ): void;
+  condensedForward(
+    act: number, rows: number, r: number, index: number, k: number, groups: number, wq: number, o: number, y: number, scratch: number,
+  ): void;
+  condensedInputGrad(
+    dy: number, rows: number, o: number, groups: number, wq: number, k: number, index: number, r: number, dx: number,
+  ): void;
+  condensedFilterGrad(
+    act: number, rows: number, r: number, index: number, dy: number, k: number, groups: number, o: number, dwq: number, scratch: number,
+  ): void;
+  gatherFloats(src: number, index: number, count: number, out: number): void;
+  scatterFloats(src: number, index: number, count: number, out: number, size: number): void;
 }
 
 /** What the kernels need of tfjs-wasm's BackendWasm (not a dependency of this package). */

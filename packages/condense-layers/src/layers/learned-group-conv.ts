@@ -10,7 +10,7 @@ import {
 } from '@condensenet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchNormReluMaskedConv1x1Train } from '../ops/batch-norm-relu.js';
+import { learnedGroupConvTrain } from '../ops/condensed-conv1x1-train.js';
 import { maskedConv1x1 } from '../ops/masked-conv1x1.js';
 import {
   CondenseLayer,
@@ -185,7 +185,8 @@ export class LearnedGroupConv extends CondenseLayer {
       if (training && this.dropout === 0) {
         const { weight, bias } = this.norm;
         const sink = runningStatsSink(this.norm);
-        return batchNormReluMaskedConv1x1Train(x, weight.read() as tf.Tensor1D, bias.read() as tf.Tensor1D, kernel, mask, sink);
+        // Dense until the condensing stages have dropped enough; then only the kept connections.
+        return learnedGroupConvTrain(x, weight.read() as tf.Tensor1D, bias.read() as tf.Tensor1D, kernel, mask, this.groups, sink);
       }
       let h = batchNormRelu(x, this.norm, training);
       if (training) h = tf.dropout(h, this.dropout);

@@ -15,7 +15,6 @@ export type BatchStatsSink = (mean: tf.Tensor1D, variance: tf.Tensor1D, count: n
 
 interface Normalised {
   mean: tf.Tensor1D;
-  variance: tf.Tensor1D;
   invStd: tf.Tensor1D;
   y: tf.Tensor;
 }
@@ -41,26 +40,34 @@ export function channelMeans(x: tf.Tensor): tf.Tensor1D {
  * Whether this package's BatchNorm kernels run here: one kernel per pass over the activations
  * instead of five to ten elementwise tfjs ops (wasm and cpu, channels a multiple of 4).
  */
-function fused(x: tf.Tensor): boolean {
+export function fused(x: tf.Tensor): boolean {
   return hasTrainingKernels(tf.getBackend()) && x.shape[x.rank - 1] % 4 === 0;
 }
 
+/**
+ * The training statistics of x (this package's kernel; `fused(x)` must hold), reported to
+ * `onStats`: what the condensed conv's forward needs of BatchNorm before it gathers.
+ */
+export function fusedBatchStats(x: tf.Tensor, onStats: BatchStatsSink): { mean: tf.Tensor1D; invStd: tf.Tensor1D } {
+  const [mean, variance] = runTrainingKernel<tf.Tensor1D[]>(BN_STATS, { x });
+  onStats(mean, variance, x.size / x.shape[x.rank - 1]);
+  return { mean, invStd: tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D };
+}
+
 function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: boolean, onStats: BatchStatsSink): Normalised {
-  const n = x.size / x.shape[x.rank - 1];
   if (fused(x)) {
-    const [mean, variance] = runTrainingKernel<tf.Tensor1D[]>(BN_STATS, { x });
-    const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
-    onStats(mean, variance, n);
+    const { mean, invStd } = fusedBatchStats(x, onStats);
     const y = runTrainingKernel(BN_APPLY, { x, mean, scale: tf.mul(invStd, gamma), beta }, { relu });
-    return { mean, variance, invStd, y };
+    return { mean, invStd, y };
   }
+  const n = x.size / x.shape[x.rank - 1];
   const mean = channelMeans(x);
   const centered = tf.sub(x, mean);
   const variance = channelMeans(tf.square(centered));
   const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
   onStats(mean, variance, n);
   const z = tf.add(tf.mul(centered, tf.mul(invStd, gamma)), beta);
-  return { mean, variance, invStd, y: relu ? tf.relu(z) : z };
+  return { mean, invStd, y: relu ? tf.relu(z) : z };
 }
 
 /**
@@ -70,7 +77,7 @@ function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: bool
  * folded so that dx costs one pass (two broadcast multiplies and two adds with stock ops).
  * `activation`: also return the forward's output, recomputed.
  */
-function backward(
+export function batchNormBackward(
   x: tf.Tensor,
   mean: tf.Tensor1D,
   invStd: tf.Tensor1D,
@@ -120,7 +127,7 @@ function batchNormTrainOp(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, r
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const [xs, mean, invStd, g, b] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-          const r = backward(xs, mean, invStd, g, b, relu, dy as tf.Tensor, false);
+          const r = batchNormBackward(xs, mean, invStd, g, b, relu, dy as tf.Tensor, false);
           return [r.dx, r.dGamma, r.dBeta];
         }),
     };
@@ -185,7 +192,7 @@ export function batchNormReluMaskedConv1x1Train(
           // An explicit transpose: tfjs-wasm's matMul with transposeB set takes a naive path,
           // 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
           const dAct = tf.reshape(tf.matMul(dy2, tf.transpose(eff)), [n, h, w, r]);
-          const bn = backward(xs, mean, invStd, g, b, true, dAct, true);
+          const bn = batchNormBackward(xs, mean, invStd, g, b, true, dAct, true);
           const act = tf.reshape(bn.activation as tf.Tensor, [rows, r]) as tf.Tensor2D;
           const dk = tf.reshape(tf.mul(matMulAtB(act, dy2), m), [1, 1, r, o]);
           return [bn.dx, bn.dGamma, bn.dBeta, dk];

@@ -8,7 +8,18 @@ export interface BackendStrategies {
   spatial: GroupConvStrategy;
   /** The channel gather in front of condensed convs and the condensing linear. */
   indexSelect: IndexSelectStrategy;
+  /**
+   * The learned group conv in training computes only its kept connections (the condensed
+   * layout, this package's kernels) once every group keeps at most this fraction of its
+   * inputs; before that, and with 0, the dense conv with kernel * mask.
+   */
+  condensedTrainingMaxKept: number;
 }
+
+// The condensed training layout pays once it saves enough multiply-adds to cover gathering
+// G * k activation columns per pixel (perf/RESULTS.md, 2026-12-01).
+const CONDENSED_WASM = 0.5;
+const CONDENSED_CPU = 0.75;
 
 /**
  * Defaults per backend, from bench/results/amd-epyc-2core-node20.json (the README quotes the
@@ -18,8 +29,8 @@ export interface BackendStrategies {
  * block-diagonal conv per layer, the fewest kernel launches, and the plain gather.
  */
 const MEASURED: Record<string, BackendStrategies> = {
-  cpu: { pointwise: 'batchedMatMul', spatial: 'direct', indexSelect: 'gather' },
-  wasm: { pointwise: 'blockDiagonal', spatial: 'direct', indexSelect: 'matMul' },
+  cpu: { pointwise: 'batchedMatMul', spatial: 'direct', indexSelect: 'gather', condensedTrainingMaxKept: CONDENSED_CPU },
+  wasm: { pointwise: 'blockDiagonal', spatial: 'direct', indexSelect: 'matMul', condensedTrainingMaxKept: CONDENSED_WASM },
 };
 
 /**
@@ -28,7 +39,12 @@ const MEASURED: Record<string, BackendStrategies> = {
  */
 const STOCK_SPATIAL: GroupConvStrategy = 'split';
 
-const UNMEASURED: BackendStrategies = { pointwise: 'blockDiagonal', spatial: 'blockDiagonal', indexSelect: 'gather' };
+const UNMEASURED: BackendStrategies = {
+  pointwise: 'blockDiagonal',
+  spatial: 'blockDiagonal',
+  indexSelect: 'gather',
+  condensedTrainingMaxKept: 0,
+};
 
 /** Replaced entries, for benchmarks and for users who measured their own device. */
 const overrides: Record<string, Partial<BackendStrategies>> = {};

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { nchwToNhwc } from '@condensenet/core';
 import { goldenCase } from '@condensenet/golden-fixtures';
-import { buildCondenseNet, exportReferenceStateDict, loadReferenceStateDict } from '@condensenet/layers';
+import { buildCondenseNet, exportReferenceStateDict, loadReferenceStateDict, setBackendStrategies } from '@condensenet/layers';
 import type { ReferenceTensor } from '@condensenet/layers';
 import { describe, expect, it } from 'vitest';
 import { trainableFromLayersModel } from '../model/layers-model.js';
@@ -21,11 +21,19 @@ describe('the reference SGD steps (golden condensenet_tiny)', () => {
 
   // cpu sums like PyTorch's CPU kernels; XNNPACK on wasm orders its sums differently, and eight
   // steps at lr 0.1 with momentum carry that rounding into the weights (~1e-3), not the losses.
+  // Every path of the learned group convs: the backend's default, the dense masked conv
+  // throughout, and the condensed layout from the first pruned stage on.
+  const paths = { default: {}, dense: { condensedTrainingMaxKept: 0 }, condensed: { condensedTrainingMaxKept: 1 } };
   it.each([
-    ['cpu', 1e-4],
-    ['wasm', 5e-3],
-  ])('matches losses, masks and weights after 8 steps on %s', async (backend, weightTolerance) => {
+    ['cpu', 1e-4, 'default'],
+    ['cpu', 1e-4, 'dense'],
+    ['cpu', 1e-4, 'condensed'],
+    ['wasm', 5e-3, 'default'],
+    ['wasm', 5e-3, 'dense'],
+    ['wasm', 5e-3, 'condensed'],
+  ] as const)('matches losses, masks and weights after 8 steps on %s (weights within %s, %s learned group convs)', async (backend, weightTolerance, path) => {
     await tf.setBackend(backend);
+    setBackendStrategies(backend, paths[path]);
     const args = golden.config.args;
     const model = buildCondenseNet({
       stages: args.stages,
@@ -70,5 +78,6 @@ describe('the reference SGD steps (golden condensenet_tiny)', () => {
     sgd.dispose();
     tf.dispose([images, labels]);
     model.dispose();
+    setBackendStrategies(backend, {});
   }, 60_000);
 });
