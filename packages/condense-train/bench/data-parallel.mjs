@@ -37,10 +37,10 @@ const batch = {
   shape: [n, 28, 28, 1],
 };
 const parallel = await DataParallel.start(model, { workers: 2, backend });
-const single = () => {
+const single = async () => {
   const images = tf.tensor4d(batch.images, batch.shape);
   const labels = tf.tensor1d(batch.labels, 'int32');
-  trainStep(model, sgd, { images, labels, learningRate: 0.01, groupLassoLambda: 1e-5 });
+  await trainStep(model, sgd, { images, labels, learningRate: 0.01, groupLassoLambda: 1e-5 });
   tf.dispose([images, labels]);
 };
 const times = { workers1: [], workers2: [] };
@@ -48,7 +48,7 @@ const loadBefore = os.loadavg();
 // Round 0 warms both paths up (kernels, momentum buffers) and is not counted.
 for (let round = 0; round <= rounds; round++) {
   let t0 = performance.now();
-  single();
+  await single();
   if (round > 0) times.workers1.push(performance.now() - t0);
   t0 = performance.now();
   await parallel.step(sgd, batch, 0.01, 1e-5);

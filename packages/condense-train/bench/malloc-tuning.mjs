@@ -91,12 +91,12 @@ async function measure(workers, steps) {
     if (i === warmup) started = performance.now();
     const batch = batches.next();
     // Mid-schedule progress: the first call condenses once, as a run does every few epochs.
-    model.setProgress(0.3);
+    await model.setProgress(0.3);
     if (parallel) await parallel.step(sgd, batch, 0.05, 0);
     else {
       const images = tf.tensor4d(batch.images, [...batch.shape]);
       const labels = tf.tensor1d(batch.labels, 'int32');
-      T.trainStep(model, sgd, { images, labels, learningRate: 0.05, groupLassoLambda: 0 });
+      await T.trainStep(model, sgd, { images, labels, learningRate: 0.05, groupLassoLambda: 0 });
       tf.dispose([images, labels]);
     }
   }

@@ -36,9 +36,9 @@ for (const name of values.backends.split(',')) {
   const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % numClasses), 'int32');
   const times = [];
   for (let i = 0; i <= steps; i++) {
-    trainable.setProgress(0.01);
+    await trainable.setProgress(0.01);
     const t0 = performance.now();
-    trainStep(trainable, sgd, { images, labels, learningRate: 0.1, groupLassoLambda: 1e-5 });
+    await trainStep(trainable, sgd, { images, labels, learningRate: 0.1, groupLassoLambda: 1e-5 });
     times.push(performance.now() - t0);
   }
   const measured = times.slice(1).sort((a, b) => a - b);

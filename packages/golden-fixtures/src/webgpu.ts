@@ -60,5 +60,5 @@ export async function exposeDawnGpu(): Promise<Requirement> {
       },
     },
   });
-  return { found: [adapter.info.vendor, adapter.info.description].filter(Boolean).join(' ') || 'unnamed adapter' };
+  return { found: [adapter.info.vendor, adapter.info.device, adapter.info.description].filter(Boolean).join(' ') || 'unnamed adapter' };
 }

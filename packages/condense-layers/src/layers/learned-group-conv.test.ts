@@ -70,6 +70,44 @@ for (const caseName of ['lgc_drop', 'lgc_g2c4'] as const) {
         expectClose(toNchw(yConv), conv.floats(`${prefix}y_converted`), 1e-5, 'converted');
         tf.dispose([x, yOrig, yConv]);
       });
+
+      it(`${backend}: advanceAsync before each step, with the forward's own catch-up off, takes the same steps`, async () => {
+        await useBackend(backend);
+        const gold = goldenCase(caseName);
+        const { groups, condense_factor: condenseFactor } = gold.config.ctor;
+        const lgc = new LearnedGroupConv({ filters: 16, groups, condenseFactor, name: 'lgc_async' });
+        lgc.apply(tfl.input({ shape: [5, 5, 24] }));
+        load(lgc, gold, '', ['conv.weight', 'norm.weight', 'norm.bias']);
+        lgc.autoAdvance = false;
+        const progress: number[] = gold.config.progress;
+        let pruned = 0;
+        for (const [s, p] of progress.entries()) {
+          lgc.progress = p;
+          if (await lgc.advanceAsync()) pruned++;
+          const y = tf.tidy(() => lgc.apply(nhwc(gold, `step${s}.x`), { training: true }) as tf.Tensor);
+          expectClose(toNchw(y), gold.floats(`step${s}.y_train_mode`), 1e-5, `step ${s} y`);
+          y.dispose();
+          expect(readReferenceTensor(lgc, '_mask').data).toEqual(gold.floats(`step${s}._mask`));
+          expect(readReferenceTensor(lgc, '_stage').data).toEqual(gold.floats(`step${s}._stage`));
+          expect(lgc.currentStage()).toBe(gold.floats(`step${s}._stage`)[0]);
+        }
+        expect(pruned).toBe(gold.floats(`step${progress.length - 1}._stage`)[0]);
+      });
+
+      it(`${backend}: a forward with autoAdvance off never prunes, whatever the progress`, async () => {
+        await useBackend(backend);
+        const gold = goldenCase(caseName);
+        const { groups, condense_factor: condenseFactor } = gold.config.ctor;
+        const lgc = new LearnedGroupConv({ filters: 16, groups, condenseFactor, name: 'lgc_off' });
+        lgc.apply(tfl.input({ shape: [5, 5, 24] }));
+        lgc.autoAdvance = false;
+        lgc.progress = 0.9;
+        tf.dispose(lgc.apply(nhwc(gold, 'step0.x'), { training: true }) as tf.Tensor);
+        expect(lgc.currentStage()).toBe(0);
+        lgc.autoAdvance = true;
+        tf.dispose(lgc.apply(nhwc(gold, 'step0.x'), { training: true }) as tf.Tensor);
+        expect(lgc.currentStage()).toBe(condenseFactor - 1);
+      });
     }
   });
 }

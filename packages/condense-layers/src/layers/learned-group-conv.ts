@@ -55,6 +55,12 @@ export class LearnedGroupConv extends CondenseLayer {
   readonly dropout: number;
   /** Training progress in [0, 1]; set it with `setProgress(model, p)` or per step. */
   progress = 0;
+  /**
+   * Whether every forward first catches up with `progress` (the reference's `_check_drop`).
+   * A training loop that calls `advanceAsync` itself before each step turns it off, so that a
+   * step still prunes at most once and the forward reads nothing back from the device.
+   */
+  autoAdvance = true;
   private norm!: NormVariables;
   private kernel!: LayerVariable;
   private mask!: LayerVariable;
@@ -151,9 +157,27 @@ export class LearnedGroupConv extends CondenseLayer {
   /** The reference's `_check_drop`: at most one prune per call. Returns whether it pruned. */
   advance(progress = this.progress): boolean {
     if (targetStage(progress, this.condenseFactor) <= this.currentStage()) return false;
-    const { state, pruned } = advanceCondensation(this.weightOI(), this.condensationState(), this.groupShape, progress);
-    if (pruned) this.setCondensationState(state);
-    return pruned;
+    return this.prune(this.weightOI(), this.condensationState(), progress);
+  }
+
+  /**
+   * `advance` reading the weights back asynchronously, for backends without synchronous reads
+   * (webgpu in Node) and loops that should not block on the device: the same rule, the same prune.
+   */
+  async advanceAsync(progress = this.progress): Promise<boolean> {
+    const stageTensor = this.stage.read();
+    const stage = (await stageTensor.data())[0];
+    this.stageCache = { dataId: stageTensor.dataId as object, value: stage };
+    if (targetStage(progress, this.condenseFactor) <= stage) return false;
+    const { outChannels: o, inChannels: r } = this.groupShape;
+    const [kernel, mask, count] = await Promise.all([this.kernel.read().data(), this.mask.read().data(), this.count.read().data()]);
+    return this.prune(linearIoToOi(kernel as Float32Array, r, o), { stage, count: count[0], mask: linearIoToOi(mask as Float32Array, r, o) }, progress);
+  }
+
+  private prune(weightOI: Float32Array, state: CondensationState, progress: number): boolean {
+    const next = advanceCondensation(weightOI, state, this.groupShape, progress);
+    if (next.pruned) this.setCondensationState(next.state);
+    return next.pruned;
   }
 
   /**
@@ -176,7 +200,7 @@ export class LearnedGroupConv extends CondenseLayer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
-    this.advance();
+    if (this.autoAdvance) this.advance();
     return tf.tidy(() => {
       const training = isTraining(kwargs);
       const x = singleInput(inputs) as tf.Tensor4D;

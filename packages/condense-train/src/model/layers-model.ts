@@ -16,15 +16,17 @@ export function trainableFromLayersModel(model: tfl.LayersModel): TrainableModel
   }
   const stableName = (w: tfl.LayerVariable) => w.originalName;
   const layers = learnedGroupConvs(model);
+  // setProgress prunes before each step, so the forward need not (and reads nothing back).
+  for (const layer of layers) layer.autoAdvance = false;
   return {
     config: meta.config,
     parameters: model.trainableWeights.map((w) => ({ name: stableName(w), variable: w.read() as tf.Variable })),
-    setProgress(progress) {
+    async setProgress(progress) {
       setProgress(model, progress);
       // Condense now rather than inside the next forward, so the stage is known before the step.
       let lowest = Infinity;
       for (const layer of layers) {
-        layer.advance(progress);
+        await layer.advanceAsync(progress);
         lowest = Math.min(lowest, layer.currentStage());
       }
       return Number.isFinite(lowest) ? lowest : 0;

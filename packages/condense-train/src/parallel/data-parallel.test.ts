@@ -117,8 +117,8 @@ describe('DataParallel', () => {
     // Uneven shards (4 + 3) weigh by size; progress 0.2 and 0.4 condense (C = 4) mid-run.
     const progress = [0.05, 0.1, 0.2, 0.3, 0.4];
     for (const [step, p] of progress.entries()) {
-      main.setProgress(p);
-      check.setProgress(p);
+      await main.setProgress(p);
+      await check.setProgress(p);
       const batch = batchOf(7, step + 1);
       const got = await engine.step(sgdMain, batch, 0.1, LAMBDA);
       const expected = referenceStep(check, sgdCheck, batch, 0.1);
@@ -149,7 +149,7 @@ describe('DataParallel', () => {
     const sgd = new Sgd(sgdOptions);
     const seen = new Set<number>();
     for (let step = 0; step < 8; step++) {
-      main.setProgress(step / 8);
+      await main.setProgress(step / 8);
       await engine.step(sgd, batchOf(6, step + 11), 0.1, 0);
       seen.add(main.condensations);
       const own = masksOf(await main.exportWeights());
@@ -169,7 +169,7 @@ describe('DataParallel', () => {
     const sgd = new Sgd(sgdOptions);
     // Training steps move the main model's running statistics, which steps never send to replicas.
     for (let step = 0; step < 3; step++) {
-      main.setProgress(0.3);
+      await main.setProgress(0.3);
       await engine.step(sgd, batchOf(6, step + 21), 0.1, 0);
     }
     const batch = batchOf(7, 31);

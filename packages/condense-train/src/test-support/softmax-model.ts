@@ -19,7 +19,7 @@ export function softmaxModel(pixels: number, classes: number, seed = 1): Trainab
       { name: 'w', variable: w },
       { name: 'b', variable: b },
     ],
-    setProgress(progress) {
+    async setProgress(progress) {
       stage = Math.max(stage, Math.min(stage + 1, targetStage(progress, config.condenseFactor)));
       return stage;
     },

@@ -74,12 +74,15 @@ export function scoreLogits(logits: Float32Array, labels: Int32Array): { loss: n
   return { loss, top1, top5 };
 }
 
-/** A predictor from a tfjs forward pass (inference mode is the caller's choice). */
+/**
+ * A predictor from a tfjs forward pass (inference mode is the caller's choice). Logits are read
+ * asynchronously: webgpu in Node has no synchronous read.
+ */
 export function tensorPredictor(forward: (images: tf.Tensor4D) => tf.Tensor2D): Predictor {
-  return (batch) => {
+  return async (batch) => {
     const logits = tf.tidy(() => forward(tf.tensor4d(batch.images, [...batch.shape])));
     try {
-      return logits.dataSync() as Float32Array;
+      return (await logits.data()) as Float32Array;
     } finally {
       logits.dispose();
     }

@@ -57,13 +57,13 @@ describe('the reference SGD steps (golden condensenet_tiny)', () => {
     const images = tf.tensor4d(nchwToNhwc(x.data as Float32Array, [n, c, h, w]), [n, h, w, c]);
     const labels = tf.tensor1d(golden.ints('sgd.target'), 'int32');
 
-    sgdLog.forEach((entry, step) => {
-      trainable.setProgress(entry.progress);
-      const result = trainStep(trainable, sgd, { images, labels, learningRate: 0.1, groupLassoLambda: 1e-5 });
+    for (const [step, entry] of sgdLog.entries()) {
+      await trainable.setProgress(entry.progress);
+      const result = await trainStep(trainable, sgd, { images, labels, learningRate: 0.1, groupLassoLambda: 1e-5 });
       expect(result.crossEntropy, `step ${step} CE`).toBeCloseTo(entry.ce, 4);
       expect(result.lasso / entry.lasso_sum || 0, `step ${step} lasso`).toBeCloseTo(entry.lasso_sum === 0 ? 0 : 1, 4);
       expect(result.loss, `step ${step} loss`).toBeCloseTo(entry.loss, 4);
-    });
+    }
 
     const ours = exportReferenceStateDict(model);
     let worst = 0;

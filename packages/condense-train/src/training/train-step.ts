@@ -25,7 +25,7 @@ export interface StepResult {
  * One iteration as the reference's train(): forward in training mode, loss = CE + lambda * lasso,
  * gradients of every variable, one SGD step. The caller has already set the progress.
  */
-export function trainStep(model: TrainableModel, sgd: Sgd, input: StepInput): StepResult {
+export async function trainStep(model: TrainableModel, sgd: Sgd, input: StepInput): Promise<StepResult> {
   const numbers = tf.tidy(() => {
     const parts: tf.Scalar[] = [];
     const { value, grads } = tf.variableGrads(() => {
@@ -42,7 +42,8 @@ export function trainStep(model: TrainableModel, sgd: Sgd, input: StepInput): St
     for (const p of parts) p.dispose();
     return packed;
   });
-  const [loss, crossEntropy, lasso, correct] = numbers.dataSync();
+  // Read asynchronously: webgpu in Node has no synchronous read.
+  const [loss, crossEntropy, lasso, correct] = await numbers.data();
   numbers.dispose();
   return { loss, crossEntropy, lasso, correct };
 }

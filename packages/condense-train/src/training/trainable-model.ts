@@ -18,7 +18,7 @@ export interface TrainableModel {
    * Advances condensation to the stage `progress` calls for (one pruning step per call at most,
    * as the reference does) and returns the lowest stage over all learned group convs.
    */
-  setProgress(progress: number): number;
+  setProgress(progress: number): Promise<number>;
   /**
    * Pruning steps taken so far: it changes exactly when condensation has rewritten masks or
    * condensing state, which is when data-parallel replicas must copy them.

@@ -158,7 +158,7 @@ export async function train(
         const progress = trainingProgress(epoch, state.batchInEpoch, batchesPerEpoch, options.epochs);
         lr = cosineLearningRateAt(options.lr, epoch, state.batchInEpoch, batchesPerEpoch, options.epochs);
         const previousStage = lowestStage(state.history);
-        const stage = model.setProgress(progress);
+        const stage = await model.setProgress(progress);
         if (stage > previousStage) {
           state.history.condensingSteps.push({ epoch: epoch + state.batchInEpoch / batchesPerEpoch, stage });
         }
@@ -169,7 +169,7 @@ export async function train(
         } else {
           const images = tf.tensor4d(b.images, [b.size, height, width, channels]);
           const labels = tf.tensor1d(b.labels, 'int32');
-          step = trainStep(model, sgd, { images, labels, learningRate: lr, groupLassoLambda: options.groupLassoLambda });
+          step = await trainStep(model, sgd, { images, labels, learningRate: lr, groupLassoLambda: options.groupLassoLambda });
           images.dispose();
           labels.dispose();
         }
