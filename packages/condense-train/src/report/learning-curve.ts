@@ -20,6 +20,11 @@ export interface LearningCurveData {
   /** Accuracies in percent. */
   accuracy: CurveSeries[];
   learningRate: CurvePoint[];
+  /**
+   * Training images/s, a point per epoch (or finer): drawn in a fourth panel when given, so that
+   * training getting cheaper as it condenses shows next to the condensing steps.
+   */
+  throughput?: CurvePoint[];
   /** When a condensing step pruned the masks, and the stage it reached (the paper's Figure 4). */
   condensingSteps: Array<{ epoch: number; stage: number }>;
 }
@@ -40,14 +45,17 @@ const PALETTE: Rgb[] = [
 ];
 
 /**
- * Loss, accuracy and learning rate against epochs in three stacked panels, with every condensing
- * step drawn as a dashed line: the loss jumps there, most at the last step.
+ * Loss, accuracy, learning rate (and training images/s, when given) against epochs in stacked
+ * panels, with every condensing step drawn as a dashed line: the loss jumps there, most at the
+ * last step, and training speeds up as the learned group convs lose connections.
  */
 export function renderLearningCurve(data: LearningCurveData): Buffer {
-  const panels: Array<{ title: string; series: CurveSeries[] }> = [
+  // A rate is read against zero: a panel zoomed in on its range would make noise look like a speed-up.
+  const panels: Array<{ title: string; series: CurveSeries[]; fromZero?: boolean }> = [
     { title: 'loss', series: data.loss },
     { title: 'accuracy %', series: data.accuracy },
     { title: 'learning rate', series: [{ label: 'lr', points: data.learningRate }] },
+    ...(data.throughput?.length ? [{ title: 'training images/s', series: [{ label: 'images/s', points: data.throughput }], fromZero: true }] : []),
   ];
   const height = MARGIN.top + panels.length * PANEL_HEIGHT + (panels.length - 1) * GAP + MARGIN.bottom;
   const raster = new Raster(WIDTH, height);
@@ -60,7 +68,7 @@ export function renderLearningCurve(data: LearningCurveData): Buffer {
       top,
       width: WIDTH - MARGIN.left - MARGIN.right,
       height: PANEL_HEIGHT - 18,
-    });
+    }, panel.fromZero ?? false);
   });
   return raster.toPng();
 }
@@ -79,9 +87,11 @@ function drawPanel(
   steps: LearningCurveData['condensingSteps'],
   xMax: number,
   box: Box,
+  fromZero: boolean,
 ): void {
   const values = series.flatMap((s) => s.points.map((p) => p.value)).filter(Number.isFinite);
-  const [yMin, yMax] = values.length ? paddedRange(values) : [0, 1];
+  const [lo, yMax] = values.length ? paddedRange(fromZero ? [0, ...values] : values) : [0, 1];
+  const yMin = fromZero ? 0 : lo;
   const px = (epoch: number) => box.left + (epoch / xMax) * box.width;
   const py = (v: number) => box.top + box.height - ((v - yMin) / (yMax - yMin)) * box.height;
 

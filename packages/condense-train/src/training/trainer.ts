@@ -10,12 +10,12 @@ import type { BatchIteratorState } from '../data/batches.js';
 import type { Dataset, Split } from '../data/dataset.js';
 import { Sgd } from '../optim/sgd.js';
 import { DataParallel } from '../parallel/data-parallel.js';
-import { renderLearningCurve } from '../report/learning-curve.js';
+import { type CurvePoint, renderLearningCurve } from '../report/learning-curve.js';
 import { ProgressBar } from '../report/progress-bar.js';
 import { evaluate, tensorPredictor } from './evaluate.js';
 import type { Evaluation } from './evaluate.js';
 import { emptyHistory } from './history.js';
-import type { EpochRecord, TrainingHistory } from './history.js';
+import type { CondensingStep, EpochRecord, TrainingHistory } from './history.js';
 import type { TrainOptions } from './options.js';
 import { trainStep } from './train-step.js';
 import type { StepResult } from './train-step.js';
@@ -250,8 +250,25 @@ function learningCurvePng(history: TrainingHistory, options: TrainOptions, name:
       { label: 'test top-1', points: history.epochs.map((e) => ({ epoch: e.epoch, value: 100 * e.testTop1 })) },
     ],
     learningRate: history.losses.map((s) => ({ epoch: s.epoch, value: s.learningRate })),
+    // Per stage within each epoch, at the middle of the stretch trained at that stage.
+    throughput: history.epochs.flatMap((e) => throughputPoints(e, history.condensingSteps)),
     condensingSteps: history.condensingSteps,
   });
+}
+
+/**
+ * An epoch's images/s per condensing stage, each placed in the middle of the part of the epoch
+ * trained at that stage (stage changes come from the condensing steps), else at the epoch's end.
+ */
+function throughputPoints(record: EpochRecord, steps: CondensingStep[]): CurvePoint[] {
+  const start = record.epoch - 1;
+  const stretches = [...Object.entries(record.imagesPerSecondByStage ?? {})].map(([stage, rate]) => {
+    const s = Number(stage);
+    const from = Math.max(start, steps.find((c) => c.stage === s)?.epoch ?? start);
+    const to = Math.min(record.epoch, steps.find((c) => c.stage > s)?.epoch ?? record.epoch);
+    return { epoch: to > from ? (from + to) / 2 : record.epoch, value: rate };
+  });
+  return stretches.length ? stretches.sort((a, b) => a.epoch - b.epoch) : [{ epoch: record.epoch, value: record.imagesPerSecond }];
 }
 
 /** Lets signal handlers (Ctrl-C) run between synchronous training steps. */
