@@ -91,3 +91,4 @@ export {
   type Requirement,
 } from './requirements.js';
 export { exposeDawnGpu, INSTALL_MESA } from './webgpu.js';
+export { configInputOf, type ReferenceArgs } from './reference-args.js';

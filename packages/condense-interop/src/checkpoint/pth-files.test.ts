@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlan, referenceParameters, resolveConfig } from '@condensenet/core';
-import { pthRoot } from '@condensenet/golden-fixtures';
+import { configInputOf, pthRoot } from '@condensenet/golden-fixtures';
 import { describe, expect, it } from 'vitest';
 import { readTorchFile } from '../torch/read.js';
 import { inferArchitecture } from './infer.js';
@@ -9,17 +9,7 @@ import { unwrapCheckpoint } from './unwrap.js';
 
 const expected = JSON.parse(readFileSync(join(pthRoot, 'expected.json'), 'utf8'));
 const { args } = expected;
-const config = resolveConfig({
-  stages: args.stages,
-  growth: args.growth,
-  bottleneck: args.bottleneck,
-  group1x1: args.group_1x1,
-  group3x3: args.group_3x3,
-  condenseFactor: args.condense_factor,
-  dropout: args.dropout_rate,
-  numClasses: args.num_classes,
-  data: args.data,
-});
+const config = resolveConfig(configInputOf(args));
 
 const open = (file: string) => {
   const { root } = readTorchFile(new Uint8Array(readFileSync(join(pthRoot, file))), file);

@@ -1,4 +1,4 @@
-import { goldenCase } from '@condensenet/golden-fixtures';
+import { configInputOf, goldenCase } from '@condensenet/golden-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
@@ -10,15 +10,7 @@ import { exportReferenceStateDict, loadReferenceStateDict } from './reference.js
 
 const gold = goldenCase('condensenet_tiny');
 const args = gold.config.args;
-const config = {
-  stages: args.stages,
-  growth: args.growth,
-  bottleneck: args.bottleneck,
-  group1x1: args.group_1x1,
-  group3x3: args.group_3x3,
-  condenseFactor: args.condense_factor,
-  numClasses: args.num_classes,
-};
+const config = configInputOf(args);
 
 /** The golden `act.<child>` names and the layer whose output each one is. */
 const ACTIVATIONS: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { goldenCase } from '@condensenet/golden-fixtures';
+import { configInputOf, goldenCase } from '@condensenet/golden-fixtures';
 import { nchwToNhwc, resolveConfig } from '@condensenet/core';
 import { expectedTensors } from '../artifact/expected.js';
 import type { CondensedModel } from '../artifact/types.js';
@@ -11,7 +11,7 @@ import type { CondensedModel } from '../artifact/types.js';
 export function goldenTiny(): { model: CondensedModel; images: Float32Array; shape: [number, number, number, number]; logits: Float32Array } {
   const golden = goldenCase('condensenet_tiny');
   const args = golden.config.args;
-  const config = resolveConfig({ stages: args.stages, growth: args.growth, group1x1: args.group_1x1, group3x3: args.group_3x3, condenseFactor: args.condense_factor });
+  const config = resolveConfig(configInputOf(args));
   const tensors = new Map<string, Float32Array | Int32Array>();
   for (const t of expectedTensors(config).tensors) tensors.set(t.name, golden.tensor(`converted.${t.name}`).data);
   const [n, c, h, w] = golden.config.input as [number, number, number, number];

@@ -1,22 +1,13 @@
 import { buildPlan, referenceParameters, resolveConfig } from '@condensenet/core';
 import type { CondenseNetConfigInput } from '@condensenet/core';
-import { goldenCase, seededRandom } from '@condensenet/golden-fixtures';
+import { configInputOf, goldenCase, seededRandom } from '@condensenet/golden-fixtures';
 import type { CondensedWeights } from '../export-condensed.js';
 
 /** The golden condensenet_tiny converted model, its normalised input x [4, 3, 32, 32] and logits [4, 10]. */
 export function goldenTiny(): { model: CondensedWeights; x: Float32Array; logits: Float32Array } {
   const golden = goldenCase('condensenet_tiny');
   const args = golden.config.args;
-  const config = resolveConfig({
-    data: args.data,
-    numClasses: args.num_classes,
-    stages: args.stages,
-    growth: args.growth,
-    bottleneck: args.bottleneck,
-    group1x1: args.group_1x1,
-    group3x3: args.group_3x3,
-    condenseFactor: args.condense_factor,
-  });
+  const config = resolveConfig(configInputOf(args));
   const tensors = new Map<string, Float32Array | Int32Array>();
   for (const p of referenceParameters(buildPlan(config), 'condensed')) {
     tensors.set(p.name, golden.tensor(`converted.${p.name}`).data);
