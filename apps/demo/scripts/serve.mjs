@@ -31,6 +31,16 @@ export const MIME_TYPES = {
 };
 
 /**
+ * Sent with every reply: they make the page cross-origin isolated, which is what gives it
+ * SharedArrayBuffer and so the runtime's wasm kernels on worker threads (the page loads
+ * nothing from other origins, so requiring CORP of them costs nothing).
+ */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
  * An http server for the files under `root`: GET and HEAD only, `/` and directories as their
  * index.html, 404 for what is not there, 403 for any path that would leave `root`.
  * @param {string} root
@@ -40,6 +50,7 @@ export function createStaticServer(root) {
   /** @type {string | undefined} */
   let realBase;
   return createServer(async (request, response) => {
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
     /** @param {number} status @param {string} message */
     const fail = (status, message) => {
       response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });

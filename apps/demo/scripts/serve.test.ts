@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_URL_LENGTH, createStaticServer } from './serve.mjs';
+import { ISOLATION_HEADERS, MAX_URL_LENGTH, createStaticServer } from './serve.mjs';
 
 interface Reply {
   status: number;
   type: string | undefined;
   body: string;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 describe('the static server', () => {
@@ -43,14 +44,14 @@ describe('the static server', () => {
         let body = '';
         res.setEncoding('latin1');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => done({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }));
+        res.on('end', () => done({ status: res.statusCode ?? 0, type: res.headers['content-type'], body, headers: res.headers }));
       });
       req.on('error', fail);
       req.end();
     });
 
   it('serves index.html for / with its type', async () => {
-    expect(await get('/')).toEqual({ status: 200, type: 'text/html; charset=utf-8', body: '<!doctype html>home' });
+    expect(await get('/')).toMatchObject({ status: 200, type: 'text/html; charset=utf-8', body: '<!doctype html>home' });
     expect((await get('/index.html?x=1')).status).toBe(200);
   });
 
@@ -63,6 +64,12 @@ describe('the static server', () => {
     const reply = await get(path);
     expect(reply.status).toBe(200);
     expect(reply.type).toBe(type);
+  });
+
+  it.each(['/', '/main.js', '/kernels.wasm', '/missing.js'])('makes the page cross-origin isolated (COOP + COEP) on %s, so it gets threads', async (path) => {
+    const { headers } = await get(path);
+    expect(ISOLATION_HEADERS).toEqual({ 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) expect(headers[name]).toBe(value);
   });
 
   it('answers HEAD without a body and refuses other methods', async () => {

@@ -39,12 +39,17 @@ function finish(acc: v128, bias: usize, relu: bool): v128 {
  * shuffle costs nothing.
  *
  * Packed operands (built by packCondensedConv1x1): index/scale/shift [quads][K][4],
- * weight [quads][K][kOut][4], bias [O] in output order. `scratch` holds 2*K vectors.
+ * weight [quads][K][kOut][4], bias [O] in output order. `scratch` holds 4*K vectors.
  * Output channel of quad q, position m, lane l: m*G + 4q + l.
  *
  * The pixels come in `spans` runs of `spanPixels` (image rows): input runs are contiguous,
  * output run s starts `ySpanPitch` floats after run s-1, so one call can fill the interior of
  * the zero-bordered buffer the 3x3 kernel reads.
+ *
+ * Pixels are taken four at a time, across run boundaries (only the output address depends on
+ * the run): each weight vector loaded feeds four pixels. Late dense blocks have small maps
+ * (7x7, 14x14) and large layers (hundreds of KiB of weights) that are re-read from L2 once per
+ * pixel group, so the width of that group is what sets their speed.
  */
 export function condensedConv1x1(
   x: usize, xStride: i32, spans: i32, spanPixels: i32,
@@ -53,41 +58,22 @@ export function condensedConv1x1(
   y: usize, yStride: i32, ySpanPitch: i32, yOffset: i32,
   scratch: usize,
 ): void {
-  const xSpanBytes = (<usize>spanPixels * <usize>xStride) << 2;
-  const ySpanBytes = <usize>ySpanPitch << 2;
-  for (let s = 0; s < spans; s++) {
-    condensedSpan(
-      x + <usize>s * xSpanBytes, xStride, spanPixels,
-      index, scale, shift, weight, bias, relu, quads, K, kOut,
-      y + <usize>s * ySpanBytes, yStride, yOffset, scratch,
-    );
-  }
-}
-
-// One run of contiguous pixels of condensedConv1x1.
-// @ts-ignore: decorator
-@inline
-function condensedSpan(
-  x: usize, xStride: i32, pixels: i32,
-  index: usize, scale: usize, shift: usize, weight: usize, bias: usize, relu: bool,
-  quads: i32, K: i32, kOut: i32,
-  y: usize, yStride: i32, yOffset: i32,
-  scratch: usize,
-): void {
-  const G = quads << 2;
+  const pixels = spans * spanPixels;
   const xRowBytes = <usize>xStride << 2;
   const yRowBytes = <usize>yStride << 2;
+  const ySpanBytes = <usize>ySpanPitch << 2;
+  const yBase = y + (<usize>yOffset << 2);
   const slotBytes = <usize>K << 4;
   const kBytes = <usize>kOut << 4;
-  const gBytes = <usize>G << 2;
-  const b1 = scratch + slotBytes;
+  const gBytes = <usize>(quads << 2) << 2;
+  const s1 = scratch + slotBytes, s2 = s1 + slotBytes, s3 = s2 + slotBytes;
   let p = 0;
-  // Two pixels at a time: each weight vector loaded feeds two accumulators.
-  for (; p + 1 < pixels; p += 2) {
+  for (; p + 3 < pixels; p += 4) {
     const row0 = x + <usize>p * xRowBytes;
-    const row1 = row0 + xRowBytes;
-    const out0 = y + <usize>p * yRowBytes + (<usize>yOffset << 2);
-    const out1 = out0 + yRowBytes;
+    const out0 = outputAt(yBase, p, spanPixels, ySpanBytes, yRowBytes);
+    const out1 = outputAt(yBase, p + 1, spanPixels, ySpanBytes, yRowBytes);
+    const out2 = outputAt(yBase, p + 2, spanPixels, ySpanBytes, yRowBytes);
+    const out3 = outputAt(yBase, p + 3, spanPixels, ySpanBytes, yRowBytes);
     for (let q = 0; q < quads; q++) {
       const qSlots = <usize>(q * K) << 4;
       for (let t = 0; t < K; t++) {
@@ -95,58 +81,69 @@ function condensedSpan(
         const i0 = <usize>load<i32>(index + s), i1 = <usize>load<i32>(index + s, 4);
         const i2 = <usize>load<i32>(index + s, 8), i3 = <usize>load<i32>(index + s, 12);
         const sc = v128.load(scale + s), sh = v128.load(shift + s);
-        v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, i0, i1, i2, i3, sc, sh));
-        v128.store(b1 + (<usize>t << 4), gatherNormRelu(row1, i0, i1, i2, i3, sc, sh));
+        const o = <usize>t << 4;
+        v128.store(scratch + o, gatherNormRelu(row0, i0, i1, i2, i3, sc, sh));
+        v128.store(s1 + o, gatherNormRelu(row0 + xRowBytes, i0, i1, i2, i3, sc, sh));
+        v128.store(s2 + o, gatherNormRelu(row0 + 2 * xRowBytes, i0, i1, i2, i3, sc, sh));
+        v128.store(s3 + o, gatherNormRelu(row0 + 3 * xRowBytes, i0, i1, i2, i3, sc, sh));
       }
       const wq = weight + <usize>(q * K) * kBytes;
       const laneBytes = <usize>q << 4;
       let m = 0;
-      for (; m + 3 < kOut; m += 4) {
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      for (; m + 1 < kOut; m += 2) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
         let w = wq + (<usize>m << 4);
         for (let t = 0; t < K; t++) {
-          const u = v128.load(scratch + (<usize>t << 4));
-          const v = v128.load(b1 + (<usize>t << 4));
-          const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
-          a0 = f32x4.add(a0, f32x4.mul(u, w0));
-          c0 = f32x4.add(c0, f32x4.mul(v, w0));
-          a1 = f32x4.add(a1, f32x4.mul(u, w1));
-          c1 = f32x4.add(c1, f32x4.mul(v, w1));
-          a2 = f32x4.add(a2, f32x4.mul(u, w2));
-          c2 = f32x4.add(c2, f32x4.mul(v, w2));
-          a3 = f32x4.add(a3, f32x4.mul(u, w3));
-          c3 = f32x4.add(c3, f32x4.mul(v, w3));
+          const o = <usize>t << 4;
+          const w0 = v128.load(w), w1 = v128.load(w, 16);
+          const u0 = v128.load(scratch + o), u1 = v128.load(s1 + o);
+          a0 = f32x4.add(a0, f32x4.mul(u0, w0));
+          a1 = f32x4.add(a1, f32x4.mul(u0, w1));
+          b0 = f32x4.add(b0, f32x4.mul(u1, w0));
+          b1 = f32x4.add(b1, f32x4.mul(u1, w1));
+          const u2 = v128.load(s2 + o), u3 = v128.load(s3 + o);
+          c0 = f32x4.add(c0, f32x4.mul(u2, w0));
+          c1 = f32x4.add(c1, f32x4.mul(u2, w1));
+          d0 = f32x4.add(d0, f32x4.mul(u3, w0));
+          d1 = f32x4.add(d1, f32x4.mul(u3, w1));
           w += kBytes;
         }
         const o = <usize>m * gBytes + laneBytes;
+        const o1 = o + gBytes;
         v128.store(out0 + o, finish(a0, bias + o, relu));
-        v128.store(out1 + o, finish(c0, bias + o, relu));
-        v128.store(out0 + o + gBytes, finish(a1, bias + o + gBytes, relu));
-        v128.store(out1 + o + gBytes, finish(c1, bias + o + gBytes, relu));
-        v128.store(out0 + o + 2 * gBytes, finish(a2, bias + o + 2 * gBytes, relu));
-        v128.store(out1 + o + 2 * gBytes, finish(c2, bias + o + 2 * gBytes, relu));
-        v128.store(out0 + o + 3 * gBytes, finish(a3, bias + o + 3 * gBytes, relu));
-        v128.store(out1 + o + 3 * gBytes, finish(c3, bias + o + 3 * gBytes, relu));
+        v128.store(out0 + o1, finish(a1, bias + o1, relu));
+        v128.store(out1 + o, finish(b0, bias + o, relu));
+        v128.store(out1 + o1, finish(b1, bias + o1, relu));
+        v128.store(out2 + o, finish(c0, bias + o, relu));
+        v128.store(out2 + o1, finish(c1, bias + o1, relu));
+        v128.store(out3 + o, finish(d0, bias + o, relu));
+        v128.store(out3 + o1, finish(d1, bias + o1, relu));
       }
-      for (; m < kOut; m++) {
-        let a0 = f32x4.splat(0), c0 = f32x4.splat(0);
+      if (m < kOut) {
+        let a0 = f32x4.splat(0), b0 = f32x4.splat(0), c0 = f32x4.splat(0), d0 = f32x4.splat(0);
         let w = wq + (<usize>m << 4);
         for (let t = 0; t < K; t++) {
+          const o = <usize>t << 4;
           const w0 = v128.load(w);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(scratch + (<usize>t << 4)), w0));
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(b1 + (<usize>t << 4)), w0));
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(scratch + o), w0));
+          b0 = f32x4.add(b0, f32x4.mul(v128.load(s1 + o), w0));
+          c0 = f32x4.add(c0, f32x4.mul(v128.load(s2 + o), w0));
+          d0 = f32x4.add(d0, f32x4.mul(v128.load(s3 + o), w0));
           w += kBytes;
         }
         const o = <usize>m * gBytes + laneBytes;
         v128.store(out0 + o, finish(a0, bias + o, relu));
-        v128.store(out1 + o, finish(c0, bias + o, relu));
+        v128.store(out1 + o, finish(b0, bias + o, relu));
+        v128.store(out2 + o, finish(c0, bias + o, relu));
+        v128.store(out3 + o, finish(d0, bias + o, relu));
       }
     }
   }
-  if (p < pixels) {
+  // The last one to three pixels, one at a time.
+  for (; p < pixels; p++) {
     const row0 = x + <usize>p * xRowBytes;
-    const out0 = y + <usize>p * yRowBytes + (<usize>yOffset << 2);
+    const out0 = outputAt(yBase, p, spanPixels, ySpanBytes, yRowBytes);
     for (let q = 0; q < quads; q++) {
       const qSlots = <usize>(q * K) << 4;
       for (let t = 0; t < K; t++) {
@@ -168,6 +165,13 @@ function condensedSpan(
       }
     }
   }
+}
+
+// Where pixel p of condensedConv1x1's runs writes: run p / spanPixels, position p % spanPixels.
+// @ts-ignore: decorator
+@inline
+function outputAt(yBase: usize, p: i32, spanPixels: i32, ySpanBytes: usize, yRowBytes: usize): usize {
+  return yBase + <usize>(p / spanPixels) * ySpanBytes + <usize>(p % spanPixels) * yRowBytes;
 }
 
 // [sum(a), sum(b), sum(c), sum(d)]
@@ -323,5 +327,33 @@ export function avgPool2x2(
         }
       }
     }
+  }
+}
+
+/**
+ * The head's BatchNorm + ReLU + average pool over the whole final map:
+ * y[c] = mean over the `pixels` rows of max(x[p, c] * scale[c] + shift[c], 0), rows of
+ * `channels` floats. In the kernels (not JavaScript) so that a worker thread can finish an image
+ * and hand back only its pooled features.
+ */
+export function normReluMean(x: usize, pixels: i32, channels: i32, scale: usize, shift: usize, y: usize): void {
+  const rowBytes = <usize>channels << 2;
+  const vecBytes = <usize>(channels & ~3) << 2;
+  const inv = f32(1) / f32(pixels);
+  const zero = f32x4.splat(0);
+  let c: usize = 0;
+  for (; c < vecBytes; c += 16) {
+    const sc = v128.load(scale + c), sh = v128.load(shift + c);
+    let acc = zero;
+    for (let p = 0; p < pixels; p++) {
+      acc = f32x4.add(acc, f32x4.max(f32x4.add(f32x4.mul(v128.load(x + <usize>p * rowBytes + c), sc), sh), zero));
+    }
+    v128.store(y + c, f32x4.mul(acc, f32x4.splat(inv)));
+  }
+  for (; c < rowBytes; c += 4) {
+    const sc = load<f32>(scale + c), sh = load<f32>(shift + c);
+    let acc: f32 = 0;
+    for (let p = 0; p < pixels; p++) acc += max<f32>(load<f32>(x + <usize>p * rowBytes + c) * sc + sh, 0);
+    store<f32>(y + c, acc * inv);
   }
 }

@@ -1,6 +1,6 @@
 // The runtime against ONNX Runtime and PyTorch on the same condensed model. Per preset, one model
-// with seeded random weights runs in this package's sessions (wasm-kernels; js-kernels on cpu for
-// reference, batch 1 only), in onnxruntime-node (1 and 2 intra-op threads) and onnxruntime-web's
+// with seeded random weights runs in this package's sessions (wasm-kernels on 1 and on 2 worker
+// threads; js-kernels on cpu for reference, batch 1 only), in onnxruntime-node (1 and 2 intra-op threads) and onnxruntime-web's
 // wasm (2 threads) on its exportCondensedOnnx graph, and in PyTorch (bench/torch_condensed.py, 1
 // and 2 threads) on its encodeReferenceFile state_dict, when /usr/bin/python3 has torch. Logits
 // must agree before anything is timed. Then interleaved rounds: in each, every runtime runs each
@@ -22,6 +22,7 @@ import { encodeReferenceFile, exportCondensedOnnx } from '@condensenet/interop';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { condensedModelFromStateDict, createSession } from '../dist/index.js';
+import { nodeThreadHost } from '../dist/backends/wasm/node-threads.js';
 import { loadKernelsFromFile } from '../dist/node.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -47,9 +48,11 @@ const TOLERANCE = 1e-4;
 const PYTHON = '/usr/bin/python3';
 const TORCH_THREADS = 2;
 const ORT_WEB_THREADS = 2;
+const OUR_THREADS = 2;
 
 const COLUMNS = [
   ['ours-wasm', 'ours (wasm-kernels, 1 thread)'],
+  ['ours-wasm-2', 'ours (wasm-kernels, 2 threads)'],
   ['ours-cpu', 'ours (js-kernels on cpu, 1 thread)'],
   ['ort-node-1', 'onnxruntime-node, 1 thread'],
   ['ort-node-2', 'onnxruntime-node, 2 threads'],
@@ -206,11 +209,13 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
 
   const ours = {
     'ours-wasm': await createSession(model, { backend: 'wasm', kernels }),
+    'ours-wasm-2': await createSession(model, { backend: 'wasm', threads: OUR_THREADS, threadHost: nodeThreadHost() }),
     'ours-cpu': await createSession(model, { backend: 'cpu' }),
   };
-  for (const [name, expected] of [['ours-wasm', 'wasm-kernels'], ['ours-cpu', 'js-kernels']]) {
+  for (const [name, expected, threads] of [['ours-wasm', 'wasm-kernels', 1], ['ours-wasm-2', 'wasm-kernels', OUR_THREADS], ['ours-cpu', 'js-kernels', 1]]) {
     const session = ours[name];
     if (session.path !== expected) throw new Error(`${preset}: ${name} runs '${session.path}', not '${expected}' (${session.fallbackReason})`);
+    if (session.threads !== threads) throw new Error(`${preset}: ${name} got ${session.threads} threads, not ${threads} (${session.threadsReason})`);
   }
   const onnx = exportCondensedOnnx(model, { includeNormalization: true });
   const ortOptions = (threads) => ({ executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -338,7 +343,7 @@ const report = {
   },
   torch: torchMissing ? { available: false, reason: torchMissing } : { available: true, python: PYTHON },
   threads: {
-    ours: 1,
+    ours: [1, OUR_THREADS],
     ortNode: [1, 2],
     ortWebAsked: ORT_WEB_THREADS,
     // onnxruntime-web falls back to one thread (resetting this setting) where it cannot start workers.

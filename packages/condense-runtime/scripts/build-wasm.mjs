@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
 import { compileKernels } from './compile-kernels.mjs';
 
-const target = process.argv[2];
-if (!target) throw new Error('usage: node scripts/build-wasm.mjs <out.wasm>');
-const bytes = await compileKernels();
-await mkdir(dirname(target), { recursive: true });
-await writeFile(target, bytes);
-console.log(`wrote ${target} (${bytes.length} bytes)`);
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: node scripts/build-wasm.mjs <out dir>');
+await mkdir(dir, { recursive: true });
+for (const [file, threads] of [['kernels.wasm', false], ['kernels-threads.wasm', true]]) {
+  const bytes = await compileKernels({ threads });
+  await writeFile(join(dir, file), bytes);
+  console.log(`wrote ${join(dir, file)} (${bytes.length} bytes)`);
+}

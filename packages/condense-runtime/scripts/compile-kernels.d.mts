@@ -1,1 +1,2 @@
-export function compileKernels(): Promise<Uint8Array<ArrayBuffer>>;
+export const THREADS_MAX_PAGES: number;
+export function compileKernels(options?: { threads?: boolean }): Promise<Uint8Array<ArrayBuffer>>;

@@ -4,13 +4,25 @@ import asc from 'assemblyscript/asc';
 const source = fileURLToPath(new URL('../asm/kernels.ts', import.meta.url));
 
 /**
+ * Pages of 64 KiB the threads build may grow to: 2 GiB, so every byte address stays a positive
+ * int32 (the worker programs are Int32Arrays), and shared memory must declare a maximum.
+ */
+export const THREADS_MAX_PAGES = 32768;
+
+/**
  * Compiles asm/kernels.ts with AssemblyScript (npm only, no C toolchain) and returns the wasm
  * bytes. `--runtime stub` and no exported allocator: JavaScript manages the linear memory.
+ * `threads`: the build for worker threads, importing one shared memory that every worker's
+ * instance runs on (the module has no data segments and no mutable globals, so a second
+ * instantiation on the same memory overwrites nothing).
  */
-export async function compileKernels() {
+export async function compileKernels({ threads = false } = {}) {
   let binary = null;
+  const flags = threads
+    ? ['--enable', 'simd,threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', String(THREADS_MAX_PAGES)]
+    : ['--enable', 'simd'];
   const { error, stderr } = await asc.main(
-    [source, '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '--outFile', 'kernels.wasm'],
+    [source, ...flags, '-O3', '--runtime', 'stub', '--noAssert', '--outFile', 'kernels.wasm'],
     {
       writeFile(name, contents) {
         if (name.endsWith('.wasm')) binary = contents;

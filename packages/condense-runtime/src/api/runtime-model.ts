@@ -2,6 +2,7 @@ import { decodeArtifact, type ManifestSource } from '../artifact/decode.js';
 import { fetchArtifact } from '../artifact/fetch.js';
 import type { CondensedModel } from '../artifact/types.js';
 import type { KernelModule } from '../backends/wasm/kernel-module.js';
+import type { ThreadHost } from '../backends/wasm/thread-host.js';
 import { createSession, type Session } from '../session/session.js';
 import { selectBackend, type BackendChoice, type BackendLoader } from './backend.js';
 import { toModelInput, type ImageInput } from './pixels.js';
@@ -12,6 +13,9 @@ export interface LoadOptions {
   backend?: BackendChoice;
   /** Kernels for the wasm path; default: the shipped kernels.wasm, fetched (browser) or read (Node). */
   kernels?: KernelModule;
+  /** Worker threads on the wasm path (see SessionOptions.threads). */
+  threads?: number;
+  threadHost?: ThreadHost;
 }
 
 export interface RuntimeModel {
@@ -20,6 +24,9 @@ export interface RuntimeModel {
   /** How it runs there: the wasm kernels, their JavaScript port, or stock tfjs ops. */
   readonly path: Session['path'];
   readonly fallbackReason?: string;
+  /** Threads its kernels run on, and why fewer than asked (see Session.threads). */
+  readonly threads: number;
+  readonly threadsReason?: string;
   readonly classes: readonly string[];
   /** Input images are size x size with this many channels. */
   readonly inputSize: number;
@@ -44,7 +51,13 @@ export function isCondensedModel(source: unknown): source is CondensedModel {
 /** A model ready to predict on the backend chosen by `options.backend`. */
 export async function createRuntimeModel(model: CondensedModel, options: LoadOptions = {}, load?: BackendLoader): Promise<RuntimeModel> {
   const backend = await selectBackend(options.backend ?? 'auto', load);
-  const session = await createSession(model, { backend, ...(options.kernels ? { kernels: options.kernels } : {}) });
+  const { kernels, threads, threadHost } = options;
+  const session = await createSession(model, {
+    backend,
+    ...(kernels ? { kernels } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(threadHost ? { threadHost } : {}),
+  });
   const geometry = { size: model.config.inputSize, channels: model.config.inputChannels };
   let disposed = false;
   const live = () => {
@@ -59,6 +72,8 @@ export async function createRuntimeModel(model: CondensedModel, options: LoadOpt
     backend: session.backend,
     path: session.path,
     ...(session.fallbackReason ? { fallbackReason: session.fallbackReason } : {}),
+    threads: session.threads,
+    ...(session.threadsReason ? { threadsReason: session.threadsReason } : {}),
     classes: session.classes,
     inputSize: geometry.size,
     inputChannels: geometry.channels,

@@ -1,5 +1,6 @@
 import type { CondensedModel } from '../artifact/types.js';
 import type { KernelModule } from './wasm/kernel-module.js';
+import type { ThreadHost } from './wasm/thread-host.js';
 
 /** How a session runs its model; each backend config names its own. */
 export type SessionPath = 'wasm-kernels' | 'js-kernels' | 'webgpu-kernels' | 'webgl-kernels' | 'tfjs';
@@ -10,6 +11,9 @@ export interface BackendContext {
   backend: unknown;
   /** `SessionOptions.kernels`, for the wasm config. */
   kernels?: KernelModule;
+  /** `SessionOptions.threads` and `threadHost`, for the wasm config. */
+  threads?: number;
+  threadHost?: ThreadHost;
 }
 
 /** A model made runnable by one config: everything it holds is released by `dispose`. */
@@ -19,6 +23,9 @@ export interface Forward {
   dispose(): void;
   /** Only where it differs from the config's (the wasm config handed the JavaScript port). */
   path?: SessionPath;
+  /** Threads its kernels run on (absent: paths that leave threading to tfjs), and why fewer than asked. */
+  threads?: number;
+  threadsReason?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { CondensedModel } from '../artifact/types.js';
 import type { BackendConfig, BackendContext, SessionPath } from '../backends/backend.js';
 import { chooseBackendConfig } from '../backends/registry.js';
 import type { KernelModule } from '../backends/wasm/kernel-module.js';
+import type { ThreadHost } from '../backends/wasm/thread-host.js';
 
 export interface SessionOptions {
   /** tfjs backend to run on; default the current one. Setting it switches tfjs's global backend. */
@@ -13,6 +14,17 @@ export interface SessionOptions {
    * (browsers); in Node pass `await loadKernelsFromFile()` from `@condensenet/runtime/node`.
    */
   kernels?: KernelModule;
+  /**
+   * Worker threads for the wasm path. Default: every core, where `threadHost` can start workers
+   * on shared memory (a browser page needs cross-origin isolation), else 1; 1 as well when
+   * `kernels` is given without `threads`. The session reports what it got.
+   */
+  threads?: number;
+  /**
+   * Where the wasm path's worker threads come from. Default: Web Workers (browsers); in Node
+   * pass `nodeThreadHost()` from `@condensenet/runtime/node-threads`.
+   */
+  threadHost?: ThreadHost;
 }
 
 export interface Session {
@@ -26,6 +38,10 @@ export interface Session {
   /** Why the wasm, cpu, webgpu or webgl backend fell back to stock ops, when it did. */
   readonly fallbackReason?: string;
   readonly classes: readonly string[];
+  /** Threads the session's own kernels run on: 1 on paths that leave threading to tfjs. */
+  readonly threads: number;
+  /** Why it got fewer threads than it asked for, when it did. */
+  readonly threadsReason?: string;
   /**
    * images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. A length that is not
    * `batch` images, or a NaN or infinite value, is refused with an `InputError`.
@@ -49,7 +65,12 @@ export async function createSession(model: CondensedModel, options: SessionOptio
     if (!(await tf.setBackend(options.backend))) throw new Error(`createSession: backend ${options.backend} did not initialise`);
   }
   await tf.ready();
-  const ctx: BackendContext = { backend: tf.backend(), ...(options.kernels ? { kernels: options.kernels } : {}) };
+  const ctx: BackendContext = {
+    backend: tf.backend(),
+    ...(options.kernels ? { kernels: options.kernels } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.threadHost ? { threadHost: options.threadHost } : {}),
+  };
   const { config, fallbackReason } = chooseBackendConfig(model, tf.getBackend(), ctx);
   return openSession(config, model, ctx, fallbackReason);
 }
@@ -67,6 +88,8 @@ export async function openSession(config: BackendConfig, model: CondensedModel, 
     path: forward.path ?? config.path,
     ...(fallbackReason ? { fallbackReason } : {}),
     classes: [...model.classes],
+    threads: forward.threads ?? 1,
+    ...(forward.threadsReason ? { threadsReason: forward.threadsReason } : {}),
     run: async (images, batch) => {
       if (disposed) throw new Error('Session: run() after dispose(); create a new session');
       if (images.length !== batch * size * size * channels) {

@@ -90,5 +90,15 @@ export function javascriptKernels(): KernelExports {
         }
       }
     },
+
+    normReluMean(x, pixels, channels, scale, shift, y) {
+      const f = f32();
+      const [x0, sc, sh, y0] = [x >> 2, scale >> 2, shift >> 2, y >> 2];
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let p = 0; p < pixels; p++) acc += Math.max(f[x0 + p * channels + c] * f[sc + c] + f[sh + c], 0);
+        f[y0 + c] = acc / pixels;
+      }
+    },
   };
 }

@@ -10,8 +10,16 @@ export function avgPool2x2(
   x: number, batch: number, height: number, width: number, channels: number, xStride: number,
   y: number, yStride: number,
 ): void {
+  kernels.exports.avgPool2x2(...avgPool2x2Args(x, batch, height, width, channels, xStride, y, yStride));
+}
+
+/** The kernel's arguments for `avgPool2x2(kernels, ...)`, checked. */
+export function avgPool2x2Args(
+  x: number, batch: number, height: number, width: number, channels: number, xStride: number,
+  y: number, yStride: number,
+): Parameters<KernelModule['exports']['avgPool2x2']> {
   if (channels > xStride || channels > yStride) {
     throw new Error(`avgPool2x2: ${channels} channels do not fit rows of ${xStride} (in) / ${yStride} (out) floats`);
   }
-  kernels.exports.avgPool2x2(x, batch, height, width, channels, xStride, y, yStride);
+  return [x, batch, height, width, channels, xStride, y, yStride];
 }

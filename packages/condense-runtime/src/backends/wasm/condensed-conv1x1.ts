@@ -93,7 +93,7 @@ export class CondensedConv1x1 {
       shift: kernels.put(packed.shift),
       weight: kernels.put(packed.weight),
       bias: kernels.put(packed.bias),
-      scratch: kernels.alloc(2 * packed.K * 16),
+      scratch: kernels.alloc(4 * packed.K * 16),
     };
   }
 
@@ -112,16 +112,34 @@ export class CondensedConv1x1 {
     x: number, xStride: number, pixels: number, y: number, yStride: number, yOffset: number,
     spans: { count: number; yPitch: number } = { count: 1, yPitch: pixels * yStride },
   ): void {
+    this.kernels.exports.condensedConv1x1(...this.args(x, xStride, pixels, y, yStride, yOffset, spans, this.at.scratch));
+  }
+
+  /**
+   * The kernel's arguments for `run(...)`, checked, with `scratch` (4 * K vectors) in place of the
+   * layer's own: threads running the same layer at once each pass their own.
+   */
+  args(
+    x: number, xStride: number, pixels: number, y: number, yStride: number, yOffset: number,
+    spans: { count: number; yPitch: number }, scratch: number,
+  ): Conv1x1Args {
     const { packed: k, at } = this;
     if (xStride < k.inChannels) throw new Error(`CondensedConv1x1: input rows hold ${xStride} channels, the index reads channel ${k.inChannels - 1}`);
     if (yOffset + k.outChannels > yStride) throw new Error(`CondensedConv1x1: ${k.outChannels} outputs at ${yOffset} overflow rows of ${yStride}`);
     if (pixels % spans.count !== 0) throw new Error(`CondensedConv1x1: ${pixels} pixels do not split into ${spans.count} equal spans`);
-    this.kernels.exports.condensedConv1x1(
+    return [
       x, xStride, spans.count, pixels / spans.count,
       at.index, at.scale, at.shift, at.weight, at.bias, k.relu ? 1 : 0,
       k.quads, k.K, k.kOut,
       y, yStride, spans.yPitch, yOffset,
-      at.scratch,
-    );
+      scratch,
+    ];
+  }
+
+  /** Bytes of scratch `args` needs. */
+  get scratchBytes(): number {
+    return 4 * this.packed.K * 16;
   }
 }
+
+export type Conv1x1Args = Parameters<KernelModule['exports']['condensedConv1x1']>;

@@ -21,4 +21,5 @@ export interface KernelExports {
     x: number, batch: number, height: number, width: number, channels: number, xStride: number,
     y: number, yStride: number,
   ): void;
+  normReluMean(x: number, pixels: number, channels: number, scale: number, shift: number, y: number): void;
 }

@@ -2,10 +2,11 @@ import type { ArchitecturePlan } from '@condensenet/core';
 import type { CondensedModel } from '../../artifact/types.js';
 import { foldBatchNorm } from '../fold-batch-norm.js';
 import { layerWeights, type ModelWeights } from '../layer-weights.js';
-import { avgPool2x2 } from './avg-pool.js';
+import { avgPool2x2Args } from './avg-pool.js';
 import { CondensedConv1x1, packCondensedConv1x1 } from './condensed-conv1x1.js';
 import { GroupedConv3x3 } from './grouped-conv3x3.js';
 import type { KernelModule } from './kernel-module.js';
+import { Op, ProgramBuilder, runProgram } from './program.js';
 
 /** The stem's input channels padded to a whole SIMD vector. */
 const STEM_CHANNELS = 4;
@@ -32,13 +33,31 @@ interface Layer {
   inChannels: number;
 }
 
-/** Activation buffers for one image, allocated once behind the weights. */
-interface Buffers {
-  /** Zero-bordered normalised input, 4 channels (the 4th stays zero). */
-  input: number;
-  /** Per block: its feature map [pixels, outChannels] and its zero-bordered bottleneck. */
+/** One thread's activation buffers, allocated once behind the weights. */
+export interface Buffers {
+  /** Per block: its feature map [pixels, outChannels]. */
   features: number[];
-  bottleneck: number[];
+  /**
+   * Per block: two zero-bordered bottlenecks, used in turn by successive layers when threads
+   * share one image, so that a thread's next 1x1 never overwrites rows another thread's 3x3 is
+   * still reading (one barrier per layer instead of two).
+   */
+  bottleneck: [number, number][];
+  /** The 1x1 kernel's scratch, big enough for every layer. */
+  scratch: number;
+}
+
+/** Where one run's images and pooled features live in the kernel module. */
+export interface RunIo {
+  /** `batch` zero-bordered normalised images, `inputBytes` apart. */
+  input: number;
+  /** `batch` pooled feature vectors, `pooledBytes` apart. */
+  pooled: number;
+}
+
+/** Rows [from, to) of `rows` that part `part` of `parts` takes: contiguous, sizes differing by at most one. */
+export function rowRange(rows: number, part: number, parts: number): [number, number] {
+  return [Math.floor((part * rows) / parts), Math.floor(((part + 1) * rows) / parts)];
 }
 
 /**
@@ -49,18 +68,24 @@ interface Buffers {
  * A batch runs one image at a time through the whole network: one image's largest feature map
  * (CondenseNet-86: 32x32x128 floats, 512 KiB) stays in cache across its block's layers, where
  * a whole batch's would stream from memory once per layer.
+ *
+ * The pass is written as a program of kernel calls (program.ts) for one image on one set of
+ * buffers, optionally one part of every layer's output rows: `predict` runs it here, one thread;
+ * ThreadedForward hands the same programs to worker threads.
  */
 export class KernelForward {
   private readonly w: ModelWeights;
   private readonly stem: GroupedConv3x3;
   private readonly layers: Layer[][];
-  private readonly head: { scale: Float32Array; shift: Float32Array };
-  private readonly buffers: Buffers;
+  private readonly head: { scale: number; shift: number };
+  /** One per thread that may run at once. */
+  readonly buffers: Buffers[];
   private disposed = false;
 
   constructor(
-    private readonly kernels: KernelModule,
+    readonly kernels: KernelModule,
     private readonly model: CondensedModel,
+    bufferSets = 1,
   ) {
     const w = layerWeights(model);
     const obstacle = kernelPathObstacle(w.plan);
@@ -100,33 +125,137 @@ export class KernelForward {
         inChannels: l.plan.inChannels,
       })),
     );
-    this.head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
-    const zeroed = (floats: number) => {
-      const at = kernels.alloc(floats * 4);
-      kernels.f32(at, floats).fill(0);
-      return at;
-    };
-    const s0 = stem.inputSize;
-    this.buffers = {
-      input: zeroed((s0 + 2) * (s0 + 2) * STEM_CHANNELS),
+    const head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
+    this.head = { scale: kernels.put(head.scale), shift: kernels.put(head.shift) };
+    const scratchBytes = Math.max(...this.layers.flat().map((l) => l.conv1.scratchBytes));
+    this.buffers = Array.from({ length: bufferSets }, () => ({
       features: w.plan.blocks.map((b) => kernels.alloc(b.spatial * b.spatial * b.outChannels * 4)),
-      bottleneck: w.plan.blocks.map((b) => zeroed((b.spatial + 2) * (b.spatial + 2) * b.layers[0].bottleneckChannels)),
-    };
+      bottleneck: w.plan.blocks.map((b) => {
+        const floats = (b.spatial + 2) * (b.spatial + 2) * b.layers[0].bottleneckChannels;
+        return [this.zeroed(floats), this.zeroed(floats)];
+      }),
+      scratch: kernels.alloc(scratchBytes),
+    }));
+  }
+
+  /** Bytes of one zero-bordered input image in RunIo.input. */
+  get inputBytes(): number {
+    const s = this.w.plan.stem.inputSize + 2;
+    return s * s * STEM_CHANNELS * 4;
+  }
+
+  /** Bytes of one image's pooled features in RunIo.pooled. */
+  get pooledBytes(): number {
+    return this.w.plan.head.features * 4;
   }
 
   /** images: NHWC in [0, 1], `batch` images; returns logits [batch, classes]. */
   predict(images: Float32Array, batch: number): Float32Array {
+    const io = this.beginRun(images, batch);
+    try {
+      const program = this.program(this.buffers[0], io, 0, 1);
+      for (let n = 0; n < batch; n++) runProgram(this.kernels.exports, program, n);
+      return this.logits(io, batch);
+    } finally {
+      this.endRun(io);
+    }
+  }
+
+  /** Checks the images and copies them, normalised, into a fresh RunIo (free it with endRun). */
+  beginRun(images: Float32Array, batch: number): RunIo {
     if (this.disposed) throw new Error('KernelForward: predict() after dispose()');
-    const { plan } = this.w;
-    const { inputSize: size, inChannels } = plan.stem;
+    const { inputSize: size, inChannels } = this.w.plan.stem;
     if (images.length !== batch * size * size * inChannels) {
       throw new Error(`KernelForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
     }
-    const logits = new Float32Array(batch * plan.head.classes);
-    const perImage = size * size * inChannels;
+    const io = { input: this.zeroed((batch * this.inputBytes) / 4), pooled: this.kernels.alloc(batch * this.pooledBytes) };
+    const input = this.kernels.f32(io.input, (batch * this.inputBytes) / 4);
+    const { mean, std } = this.model.normalization;
+    const bordered = size + 2;
     for (let n = 0; n < batch; n++) {
-      this.features(images.subarray(n * perImage, (n + 1) * perImage));
-      this.classify(logits.subarray(n * plan.head.classes, (n + 1) * plan.head.classes));
+      for (let h = 0; h < size; h++) {
+        for (let w = 0; w < size; w++) {
+          const from = ((n * size + h) * size + w) * inChannels;
+          const to = ((n * bordered + h + 1) * bordered + w + 1) * STEM_CHANNELS;
+          for (let c = 0; c < inChannels; c++) input[to + c] = (images[from + c] - mean[c]) / std[c];
+        }
+      }
+    }
+    return io;
+  }
+
+  endRun(io: RunIo): void {
+    this.kernels.free(io.input);
+    this.kernels.free(io.pooled);
+  }
+
+  /**
+   * The kernel calls that take image n of `io` through stem, blocks, transitions and the head's
+   * pooling on `buf`. With parts > 1, only rows rowRange(.., part, parts) of every layer's
+   * output, with barriers where a layer reads rows other parts wrote: each 3x3 (its taps cross
+   * part boundaries), each transition and the head, which part 0 runs alone. Parts share `buf`
+   * but not the 1x1's scratch: each passes its own.
+   */
+  program(buf: Buffers, io: RunIo, part: number, parts: number, scratch = buf.scratch): Int32Array {
+    const { plan } = this.w;
+    const p = new ProgramBuilder();
+    const shared = parts > 1;
+    const size = plan.stem.inputSize;
+    const b0 = plan.blocks[0];
+    const stride = plan.stem.stride;
+    const [s0, s1] = rowRange(b0.spatial, part, parts);
+    if (s1 > s0) {
+      const inRow = (size + 2) * STEM_CHANNELS * 4;
+      const [x, , height, width, ...rest] = this.stem.args(io.input + s0 * stride * inRow, 1, (s1 - s0 - 1) * stride + 1, size, buf.features[0] + s0 * b0.spatial * b0.outChannels * 4, b0.outChannels, 0);
+      p.push(Op.stem, x, this.inputBytes, height, width, ...rest);
+    }
+    plan.blocks.forEach((block, i) => {
+      const s = block.spatial;
+      const cap = block.outChannels;
+      const feat = buf.features[i];
+      const cb = block.layers[0].bottleneckChannels;
+      const [r0, r1] = rowRange(s, part, parts);
+      const rows = r1 - r0;
+      this.layers[i].forEach((layer, j) => {
+        const bott = buf.bottleneck[i][shared ? j % 2 : 0];
+        // Into the interior of the zero-bordered bottleneck: image rows s + 2 pixels apart.
+        // (Interleaving the 1x1 and 3x3 by bands of rows, to keep the bottleneck in cache,
+        // measured slower here: the kernels are compute-bound, L2/L3 hold the maps.)
+        if (rows > 0) {
+          p.push(Op.conv1x1, ...layer.conv1.args(feat + r0 * s * cap * 4, cap, rows * s, bott + ((r0 + 1) * (s + 2) + 1) * cb * 4, cb, 0, { count: rows, yPitch: (s + 2) * cb }, scratch));
+        }
+        if (shared) p.push(Op.barrier);
+        if (rows > 0) p.push(Op.conv3x3, ...layer.conv3.args(bott + r0 * (s + 2) * cb * 4, 1, rows, s, feat + r0 * s * cap * 4, cap, layer.inChannels));
+      });
+      if (block.transition) {
+        if (shared) p.push(Op.barrier);
+        const next = plan.blocks[i + 1];
+        const [q0, q1] = rowRange(next.spatial, part, parts);
+        if (q1 > q0) {
+          p.push(Op.pool, ...avgPool2x2Args(feat + 2 * q0 * s * cap * 4, 1, 2 * (q1 - q0), s, cap, cap, buf.features[i + 1] + q0 * next.spatial * next.outChannels * 4, next.outChannels));
+        }
+      }
+    });
+    if (shared) p.push(Op.barrier);
+    if (part === 0) {
+      const { features: C, spatial } = plan.head;
+      p.push(Op.head, buf.features[buf.features.length - 1], spatial * spatial, C, this.head.scale, this.head.shift, io.pooled, this.pooledBytes);
+    }
+    return p.build();
+  }
+
+  /** The condensing Linear on every image's pooled features. */
+  logits(io: RunIo, batch: number): Float32Array {
+    const { plan, classifierIndex: index, classifierWeight: weight, classifierBias: bias } = this.w;
+    const { features: C, classes, condensedFeatures: kept } = plan.head;
+    const pooled = this.kernels.f32(io.pooled, batch * C);
+    const logits = new Float32Array(batch * classes);
+    for (let n = 0; n < batch; n++) {
+      for (let o = 0; o < classes; o++) {
+        let acc = bias[o];
+        for (let t = 0; t < kept; t++) acc += weight[o * kept + t] * pooled[n * C + index[t]];
+        logits[n * classes + o] = acc;
+      }
     }
     return logits;
   }
@@ -140,60 +269,16 @@ export class KernelForward {
       layer.conv1.dispose();
       layer.conv3.dispose();
     }
-    const { input, features, bottleneck } = this.buffers;
-    for (const at of [input, ...features, ...bottleneck]) this.kernels.free(at);
+    for (const buf of this.buffers) {
+      for (const at of [...buf.features, ...buf.bottleneck.flat(), buf.scratch]) this.kernels.free(at);
+    }
+    this.kernels.free(this.head.scale);
+    this.kernels.free(this.head.shift);
   }
 
-  /** One image through stem, blocks and transitions, into the last block's feature buffer. */
-  private features(image: Float32Array): void {
-    const { plan } = this.w;
-    const { inputSize: size, inChannels } = plan.stem;
-    const buf = this.buffers;
-    const k = this.kernels;
-    const input = k.f32(buf.input, (size + 2) * (size + 2) * STEM_CHANNELS);
-    const { mean, std } = this.model.normalization;
-    for (let h = 0; h < size; h++) {
-      for (let w = 0; w < size; w++) {
-        const from = (h * size + w) * inChannels;
-        const to = ((h + 1) * (size + 2) + w + 1) * STEM_CHANNELS;
-        for (let c = 0; c < inChannels; c++) input[to + c] = (image[from + c] - mean[c]) / std[c];
-      }
-    }
-    this.stem.run(buf.input, 1, size, size, buf.features[0], plan.blocks[0].outChannels, 0);
-
-    plan.blocks.forEach((block, i) => {
-      const s = block.spatial;
-      const cap = block.outChannels;
-      const feat = buf.features[i];
-      const bott = buf.bottleneck[i];
-      const cb = block.layers[0].bottleneckChannels;
-      for (const layer of this.layers[i]) {
-        // Into the interior of the zero-bordered bottleneck: image rows s + 2 pixels apart.
-        layer.conv1.run(feat, cap, s * s, bott + ((s + 2) + 1) * cb * 4, cb, 0, { count: s, yPitch: (s + 2) * cb });
-        layer.conv3.run(bott, 1, s, s, feat, cap, layer.inChannels);
-      }
-      if (block.transition) avgPool2x2(k, feat, 1, s, s, cap, cap, buf.features[i + 1], plan.blocks[i + 1].outChannels);
-    });
-  }
-
-  /** BN -> ReLU -> average pool over the whole (poolSize) map -> the condensing Linear. */
-  private classify(logits: Float32Array): void {
-    const { plan, classifierIndex: index, classifierWeight: weight, classifierBias: bias } = this.w;
-    const { features: C, spatial: s, classes, condensedFeatures: kept } = plan.head;
-    const pixels = s * s;
-    const x = this.kernels.f32(this.buffers.features[this.buffers.features.length - 1], pixels * C);
-    const { scale, shift } = this.head;
-    const pooled = new Float64Array(C);
-    for (let p = 0; p < pixels; p++) {
-      for (let c = 0; c < C; c++) {
-        const v = x[p * C + c] * scale[c] + shift[c];
-        if (v > 0) pooled[c] += v;
-      }
-    }
-    for (let o = 0; o < classes; o++) {
-      let acc = bias[o];
-      for (let t = 0; t < kept; t++) acc += (weight[o * kept + t] * pooled[index[t]]) / pixels;
-      logits[o] = acc;
-    }
+  private zeroed(floats: number): number {
+    const at = this.kernels.alloc(floats * 4);
+    this.kernels.f32(at, floats).fill(0);
+    return at;
   }
 }

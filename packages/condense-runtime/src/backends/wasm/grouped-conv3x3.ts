@@ -48,8 +48,15 @@ export class GroupedConv3x3 {
    * (width - 1) / stride + 1] output rows of yStride floats.
    */
   run(x: number, batch: number, height: number, width: number, y: number, yStride: number, yOffset: number): void {
+    this.kernels.exports.groupedConv3x3(...this.args(x, batch, height, width, y, yStride, yOffset));
+  }
+
+  /** The kernel's arguments for `run(...)`, checked. */
+  args(x: number, batch: number, height: number, width: number, y: number, yStride: number, yOffset: number): Conv3x3Args {
     const { inChannels, outChannels, groups, stride = 1 } = this.params;
     if (yOffset + outChannels > yStride) throw new Error(`GroupedConv3x3: ${outChannels} outputs at ${yOffset} overflow rows of ${yStride}`);
-    this.kernels.exports.groupedConv3x3(x, batch, height, width, inChannels, groups, this.weight, outChannels, stride, y, yStride, yOffset);
+    return [x, batch, height, width, inChannels, groups, this.weight, outChannels, stride, y, yStride, yOffset];
   }
 }
+
+export type Conv3x3Args = Parameters<KernelModule['exports']['groupedConv3x3']>;

@@ -38,6 +38,15 @@ export class KernelModule {
   }
 
   /**
+   * The threads build (kernels-threads.wasm, compiled) on a shared memory that worker threads
+   * instantiate the same module on: allocation stays here, on the thread that made the module.
+   */
+  static async onSharedMemory(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<KernelModule> {
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    return new KernelModule({ ...(instance.exports as unknown as KernelExports), memory }, 'wasm');
+  }
+
+  /**
    * The JavaScript port: where WebAssembly is unavailable, and on tfjs's cpu backend, whose own
    * convs (plain JS too) would run the condensed model's 1x1s densely after a slow gather.
    */

@@ -1,13 +1,22 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSession } from '../../session/session.js';
+import type { BackendConfig } from '../backend.js';
 import { describeBackendConformance, localTarget } from '../../test-support/conformance.js';
 import { goldenTiny } from '../../test-support/golden-model.js';
-import { testKernels } from '../../test-support/kernels.js';
+import { testKernels, testThreadHost } from '../../test-support/kernels.js';
 import { wasmConfig } from './index.js';
 
 describeBackendConformance(localTarget(wasmConfig, 'wasm', () => testKernels()));
+
+// The whole conformance suite again on two worker threads (the config with threads forced on).
+const threadedWasmConfig: BackendConfig = {
+  ...wasmConfig,
+  name: 'wasm on 2 threads',
+  createForward: (model, ctx) => wasmConfig.createForward(model, { ...ctx, threads: 2, threadHost: testThreadHost() }),
+};
+describeBackendConformance(localTarget(threadedWasmConfig, 'wasm'));
 
 it('frees all its kernel memory: 50 sessions on one module neither grow it nor leak allocations', async () => {
   const { model, images, shape } = goldenTiny();
@@ -30,4 +39,36 @@ it('frees all its kernel memory: 50 sessions on one module neither grow it nor l
   resident.dispose();
   expect(kernels.liveAllocations).toBe(0);
   expect(tf.memory().numTensors).toBe(tensors);
+});
+
+describe('threads', () => {
+  it('a session on worker threads reports them and gives the one-thread logits bit for bit', async () => {
+    const { model, images, shape } = goldenTiny();
+    const one = await createSession(model, { backend: 'wasm', kernels: await testKernels() });
+    const two = await createSession(model, { backend: 'wasm', threads: 2, threadHost: testThreadHost() });
+    try {
+      expect([one.threads, two.threads, two.path]).toEqual([1, 2, 'wasm-kernels']);
+      expect(two.threadsReason).toBeUndefined();
+      expect(await two.run(images, shape[0])).toEqual(await one.run(images, shape[0]));
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
+  it('defaults to every core of the host, and to one thread, saying why, where the host has no shared memory or workers', async () => {
+    const { model } = goldenTiny();
+    const all = await createSession(model, { backend: 'wasm', threadHost: testThreadHost(3) });
+    expect(all.threads).toBe(3);
+    all.dispose();
+    const host = { ...testThreadHost(), unavailableReason: () => 'SharedArrayBuffer is not available' };
+    const none = await createSession(model, { backend: 'wasm', threadHost: host, kernels: await testKernels(), threads: 2 });
+    expect([none.threads, none.threadsReason]).toEqual([1, '2 threads asked, 1 used: SharedArrayBuffer is not available']);
+    none.dispose();
+    const broken = { ...testThreadHost(), compileKernels: () => Promise.reject(new Error('no kernels-threads.wasm')) };
+    const fallback = await createSession(model, { backend: 'wasm', threadHost: broken, kernels: await testKernels(), threads: 2 });
+    expect([fallback.threads, fallback.threadsReason]).toEqual([1, '2 threads asked, 1 used: the kernel workers did not start (no kernels-threads.wasm)']);
+    fallback.dispose();
+    await expect(createSession(model, { backend: 'wasm', threads: 0 })).rejects.toThrow(/threads = 0: expected a positive integer/);
+  });
 });

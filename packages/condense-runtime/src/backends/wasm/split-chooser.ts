@@ -1,0 +1,33 @@
+export type Split = 'rows' | 'images';
+
+/** Weight of the newest time in the running average. */
+const SMOOTHING = 0.3;
+
+/**
+ * Chooses how a batch smaller than the thread count is split. Splitting every layer by rows
+ * puts every thread on every image but meets at a barrier per layer, which pays only while each
+ * thread has a core: on a shared machine a thread the scheduler parks stalls the others at every
+ * barrier, and one image per thread (the others idle) is faster. Both give the same bits, so the
+ * choice is by time alone: each is tried once, then the faster runs, the other re-measured
+ * every `probeEvery` runs as the load changes.
+ */
+export class SplitChooser {
+  private readonly msPerImage: Record<Split, number> = { rows: Number.NaN, images: Number.NaN };
+  private runs = 0;
+
+  constructor(private readonly probeEvery = 16) {}
+
+  next(): Split {
+    const { rows, images } = this.msPerImage;
+    if (Number.isNaN(rows)) return 'rows';
+    if (Number.isNaN(images)) return 'images';
+    const best: Split = rows <= images ? 'rows' : 'images';
+    this.runs++;
+    return this.runs % this.probeEvery === 0 ? (best === 'rows' ? 'images' : 'rows') : best;
+  }
+
+  record(split: Split, msPerImage: number): void {
+    const old = this.msPerImage[split];
+    this.msPerImage[split] = Number.isNaN(old) ? msPerImage : old + SMOOTHING * (msPerImage - old);
+  }
+}
