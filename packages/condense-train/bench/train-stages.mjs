@@ -62,10 +62,10 @@ for (const name of values.models.split(',')) {
     labels: Int32Array.from({ length: N }, (_, i) => i % 10),
     shape: spec.shape,
   };
-  const single = () => {
+  const single = async () => {
     const images = tf.tensor4d(batch.images, batch.shape);
     const labels = tf.tensor1d(batch.labels, 'int32');
-    trainStep(model, sgd, { images, labels, learningRate: 0.01, groupLassoLambda: 1e-5 });
+    await trainStep(model, sgd, { images, labels, learningRate: 0.01, groupLassoLambda: 1e-5 });
     tf.dispose([images, labels]);
   };
   const parallel = await DataParallel.start(model, { workers: 2, backend });
@@ -75,17 +75,17 @@ for (const name of values.models.split(',')) {
     // in the reference): step through every stage up to this one, as a training run does, so
     // that the masks keep what that stage keeps (not timed).
     for (let s = 1; s <= stage; s++) {
-      while (model.setProgress(PROGRESS[s]) < targetStage(PROGRESS[s], spec.config.condenseFactor)) single();
+      while ((await model.setProgress(PROGRESS[s])) < targetStage(PROGRESS[s], spec.config.condenseFactor)) await single();
     }
     const times = { workers1: [], workers1Dense: [], workers2: [] };
     // Round 0 warms every path up at this stage and is not counted.
     for (let round = 0; round <= rounds; round++) {
       let t0 = performance.now();
-      single();
+      await single();
       if (round > 0) times.workers1.push(performance.now() - t0);
       setBackendStrategies(backend, { condensedTrainingMaxKept: 0 });
       t0 = performance.now();
-      single();
+      await single();
       if (round > 0) times.workers1Dense.push(performance.now() - t0);
       setBackendStrategies(backend, condensed);
       t0 = performance.now();
