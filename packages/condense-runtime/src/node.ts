@@ -9,6 +9,10 @@ import { ARTIFACT_MANIFEST_FILE, ARTIFACT_WEIGHTS_FILE } from './artifact/from-s
 import type { CondensedModel } from './artifact/types.js';
 import { KERNELS_WASM_URL } from './backends/wasm/load.js';
 import { KernelModule } from './backends/wasm/kernel-module.js';
+import { nodeThreadHost } from './backends/wasm/node-threads.js';
+
+export { nodeThreadHost } from './backends/wasm/node-threads.js';
+import { availableParallelism } from 'node:os';
 import { writeFileAtomic } from '@condensenet/core/node';
 
 /** Reads a manifest and the weight file beside it. */
@@ -80,7 +84,8 @@ export const importBackendPackage: BackendLoader = async (backend) => {
 /**
  * Node entry: loads an artifact from a manifest path or a directory holding `model.cnn.json`
  * (or from bytes / a decoded model), imports the chosen backend's package, and opens a session;
- * on wasm the kernels come from the shipped kernels.wasm on disk.
+ * on wasm the kernels come from the shipped kernels.wasm on disk and run on worker_threads, one
+ * per core unless `threads` says otherwise (the session reports what it got).
  */
 export async function loadModel(source: string | ArtifactSource, options: LoadOptions = {}): Promise<RuntimeModel> {
   const model =
@@ -91,5 +96,12 @@ export async function loadModel(source: string | ArtifactSource, options: LoadOp
         : decodeArtifact(source.json, source.weights);
   const backend = await selectBackend(options.backend ?? 'auto', importBackendPackage);
   const kernels = options.kernels ?? (backend === 'wasm' ? await loadKernelsFromFile() : undefined);
-  return createRuntimeModel(model, { backend, ...(kernels ? { kernels } : {}) });
+  // Kernels of the caller's own mean one thread unless it asks for more, as in createSession.
+  const threads = options.threads ?? (backend === 'wasm' && !options.kernels ? availableParallelism() : undefined);
+  return createRuntimeModel(model, {
+    backend,
+    ...(kernels ? { kernels } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    threadHost: options.threadHost ?? nodeThreadHost(),
+  });
 }

@@ -13,15 +13,16 @@ import { runtimeModelOf } from '@condensenet/train';
 export const BENCH_HELP = `condense bench: inference speed of a converted model with @condensenet/runtime
 
 Usage: condense bench (MODEL | --preset NAME | --stages A-B-C --growth A-B-C) [--backend B]
-                     [--batch N] [--runs R] [--json]
+                     [--batch N] [--runs R] [--threads N] [--json]
 
 MODEL is a runtime artifact (model.cnn.json) or a directory holding one; a preset or
 architecture gets random weights (speed does not depend on them). Runs one warm-up batch, then
 R timed batches of N random images, and prints the median latency per batch, images per second
-and the execution path the session used (wasm-kernels, js-kernels or tfjs).
+and the execution path the session used (wasm-kernels, js-kernels or tfjs), with its threads.
 
   --batch N     images per batch (default 1)
   --runs R      timed batches after the warm-up (default 10)
+  --threads N   worker threads of the wasm kernels (default: one per core)
   ${BACKEND_HELP}
   --json        one JSON object
 
@@ -36,6 +37,7 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
       backend: { type: 'string' },
       batch: { type: 'string' },
       runs: { type: 'string' },
+      threads: { type: 'string' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -47,9 +49,10 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const batch = integerFlag('--batch', values.batch) ?? 1;
   const runs = integerFlag('--runs', values.runs) ?? 10;
+  const threads = integerFlag('--threads', values.threads);
   const backend = await selectBackend(backendFlag(values.backend), importBackendPackage);
   const source = positionals.length === 1 ? await loadArtifactFromFile(await resolveArtifactPath(positionals[0])) : randomModel(values);
-  const model = await loadModel(source, { backend });
+  const model = await loadModel(source, { backend, ...(threads !== undefined ? { threads } : {}) });
   const x = tf.randomUniform([batch, model.inputSize, model.inputSize, model.inputChannels]);
   const times: number[] = [];
   try {
@@ -69,6 +72,8 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
     backend: model.backend,
     path: model.path,
     ...(model.fallbackReason ? { fallbackReason: model.fallbackReason } : {}),
+    threads: model.threads,
+    ...(model.threadsReason ? { threadsReason: model.threadsReason } : {}),
     batch,
     runs,
     medianMs: median,
@@ -78,7 +83,8 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
   io.out(
     values.json
       ? JSON.stringify(result)
-      : `${result.backend} (${result.path}${model.fallbackReason ? `: ${model.fallbackReason}` : ''}), batch ${batch}: ` +
+      : `${result.backend} (${result.path}${model.fallbackReason ? `: ${model.fallbackReason}` : ''}, ${model.threads} thread${model.threads === 1 ? '' : 's'}` +
+          `${model.threadsReason ? `: ${model.threadsReason}` : ''}), batch ${batch}: ` +
           `median ${median.toFixed(2)} ms per batch over ${runs} runs (min ${sorted[0].toFixed(2)} ms), ${result.imagesPerSecond.toFixed(1)} images/s`,
   );
   return 0;

@@ -113,10 +113,18 @@ describe('condense bench', () => {
     expect(result.imagesPerSecond).toBeCloseTo(1000 / result.medianMs, 5);
   });
 
+  it('runs the wasm kernels on the worker threads asked for, and says how many it got', async () => {
+    const { code, out } = await run('bench', '--preset', 'condensenet-50', '--backend', 'wasm', '--batch', '3', '--runs', '1', '--threads', '2', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ path: 'wasm-kernels', threads: 2, batch: 3 });
+    const one = await run('bench', '--preset', 'condensenet-50', '--backend', 'wasm', '--runs', '1', '--threads', '1');
+    expect(one.out).toMatch(/^wasm \(wasm-kernels, 1 thread\), batch 1: /);
+  });
+
   it('times an artifact directory', async () => {
     const { code, out } = await run('bench', dir, '--backend', 'cpu', '--batch', '3', '--runs', '1');
     expect(code).toBe(0);
-    expect(out).toMatch(/^cpu \(js-kernels\), batch 3: median \d+\.\d\d ms per batch over 1 runs .* images\/s$/);
+    expect(out).toMatch(/^cpu \(js-kernels, 1 thread\), batch 3: median \d+\.\d\d ms per batch over 1 runs .* images\/s$/);
   });
 
   it('needs exactly one of MODEL and a preset', async () => {

@@ -22,7 +22,7 @@ export interface SessionOptions {
   threads?: number;
   /**
    * Where the wasm path's worker threads come from. Default: Web Workers (browsers); in Node
-   * pass `nodeThreadHost()` from `@condensenet/runtime/node-threads`.
+   * pass `nodeThreadHost()` from `@condensenet/runtime/node`.
    */
   threadHost?: ThreadHost;
 }
