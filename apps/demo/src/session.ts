@@ -4,6 +4,7 @@
  * a dropped one take the same path.
  */
 import {
+  browserThreadHost,
   loadKernels,
   loadModel,
   selectBackend,
@@ -30,6 +31,7 @@ export class Session {
 
   constructor(
     private readonly inputs: InputPanel,
+    /** Where the build put kernels.wasm, and beside it kernels-threads.wasm and kernel-worker.js. */
     private readonly kernelsUrl: URL,
   ) {}
 
@@ -111,7 +113,15 @@ export class Session {
     const started = performance.now();
     const backend = await selectBackend(choice);
     if (backend === 'wasm') this.kernels ??= await loadKernels(this.kernelsUrl);
-    const opened = await loadModel(model, { backend, ...(this.kernels ? { kernels: this.kernels } : {}) });
+    // Threads need a cross-origin isolated page (the demo's server sends COOP and COEP); without
+    // one the session runs on one thread and says why.
+    const threadHost = browserThreadHost({ worker: new URL('./kernel-worker.js', this.kernelsUrl), wasm: new URL('./kernels-threads.wasm', this.kernelsUrl) });
+    const opened = await loadModel(model, {
+      backend,
+      ...(this.kernels ? { kernels: this.kernels } : {}),
+      threads: navigator.hardwareConcurrency || 1,
+      threadHost,
+    });
     try {
       await opened.warmUp();
     } catch (e) {

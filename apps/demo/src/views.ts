@@ -57,7 +57,7 @@ export function showModel({ model, source, origin, notes }: LoadedModel): void {
 }
 
 export function showOpening(choice: BackendChoice): void {
-  for (const id of ['backend-name', 'path', 'load-time']) $(id).textContent = '…';
+  for (const id of ['backend-name', 'path', 'threads', 'load-time']) $(id).textContent = '…';
   $('path-note').textContent = `Opening ${choice}…`;
 }
 
@@ -65,6 +65,8 @@ export function showRuntime(runtime: RuntimeModel, choice: BackendChoice, loadMs
   $('load-time').textContent = `${loadMs.toFixed(0)} ms (with warm-up)`;
   $('backend-name').textContent = runtime.backend;
   $('path').textContent = runtime.path;
+  $('threads').textContent = String(runtime.threads);
+  $('threads').title = runtime.threadsReason ?? '';
   $('path-note').textContent = PATH_NOTES[runtime.path] + (runtime.fallbackReason ? ` (${runtime.fallbackReason})` : '');
   $('tensors').textContent = String(tf.memory().numTensors);
   $<HTMLSelectElement>('backend').value = choice;

@@ -23,6 +23,9 @@ export const suiteName = (what: string) =>
 export interface Shown {
   backend: string;
   path: string;
+  /** The session's threads, and why fewer than asked (the tooltip). */
+  threads: number;
+  threadsReason: string;
   top5: { className: string; probability: number }[];
   /** Every class's logit, in class order. */
   logits: number[];
@@ -66,6 +69,8 @@ export function pageHarness(): PageHarness {
       return harness.page.evaluate(() => ({
         backend: document.getElementById('backend-name')!.textContent!,
         path: document.getElementById('path')!.textContent!,
+        threads: Number(document.getElementById('threads')!.textContent),
+        threadsReason: document.getElementById('threads')!.title,
         top5: Array.from(document.querySelectorAll<HTMLElement>('#top5 li'), (li) => ({
           className: li.dataset.className!,
           probability: Number(li.dataset.probability),
