@@ -18,8 +18,8 @@ const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
 
 const losses = [];
 for (let step = 0; step < 4; step++) {
-  trainable.setProgress(step / 4);
-  losses.push(trainStep(trainable, sgd, { images, labels, learningRate: 0.1, groupLassoLambda: 1e-5 }).loss);
+  await trainable.setProgress(step / 4);
+  losses.push((await trainStep(trainable, sgd, { images, labels, learningRate: 0.1, groupLassoLambda: 1e-5 })).loss);
 }
 if (!losses.every(Number.isFinite)) throw new Error(`losses ${losses.join(', ')}: not all finite`);
 if (losses[losses.length - 1] === losses[0]) throw new Error(`loss stayed at ${losses[0]} over ${losses.length} steps`);

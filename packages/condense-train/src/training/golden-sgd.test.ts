@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { nchwToNhwc } from '@condensenet/core';
-import { goldenCase } from '@condensenet/golden-fixtures';
+import { configInputOf, goldenCase } from '@condensenet/golden-fixtures';
 import { buildCondenseNet, exportReferenceStateDict, loadReferenceStateDict, setBackendStrategies } from '@condensenet/layers';
 import type { ReferenceTensor } from '@condensenet/layers';
 import { describe, expect, it } from 'vitest';
@@ -34,15 +34,7 @@ describe('the reference SGD steps (golden condensenet_tiny)', () => {
   ] as const)('matches losses, masks and weights after 8 steps on %s (weights within %s, %s learned group convs)', async (backend, weightTolerance, path) => {
     await tf.setBackend(backend);
     setBackendStrategies(backend, paths[path]);
-    const args = golden.config.args;
-    const model = buildCondenseNet({
-      stages: args.stages,
-      growth: args.growth,
-      bottleneck: args.bottleneck,
-      group1x1: args.group_1x1,
-      group3x3: args.group_3x3,
-      condenseFactor: args.condense_factor,
-    });
+    const model = buildCondenseNet(configInputOf(golden.config.args));
     const init = new Map<string, ReferenceTensor>();
     for (const name of golden.names('init.')) {
       const t = golden.tensor(name);
