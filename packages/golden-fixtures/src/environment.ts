@@ -19,6 +19,7 @@ export function describeNeeding(requirement: Requirement, name: string, body: (f
       });
     });
   } else {
+    // A developer's machine without the browser, adapter or torch: skipped, its name saying why.
     describe.skip(`${name} (skipped: ${reason})`, () => {
       it(reason, () => {});
     });

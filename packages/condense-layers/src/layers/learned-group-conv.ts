@@ -154,6 +154,14 @@ export class LearnedGroupConv extends CondenseLayer {
     return this.stageCache.value;
   }
 
+  /** `currentStage` reading back asynchronously, and likewise only after the data changed. */
+  private async currentStageAsync(): Promise<number> {
+    const t = this.stage.read();
+    const dataId = t.dataId as object;
+    if (this.stageCache?.dataId !== dataId) this.stageCache = { dataId, value: (await t.data())[0] };
+    return this.stageCache.value;
+  }
+
   /** The reference's `_check_drop`: at most one prune per call. Returns whether it pruned. */
   advance(progress = this.progress): boolean {
     if (targetStage(progress, this.condenseFactor) <= this.currentStage()) return false;
@@ -165,9 +173,7 @@ export class LearnedGroupConv extends CondenseLayer {
    * (webgpu in Node) and loops that should not block on the device: the same rule, the same prune.
    */
   async advanceAsync(progress = this.progress): Promise<boolean> {
-    const stageTensor = this.stage.read();
-    const stage = (await stageTensor.data())[0];
-    this.stageCache = { dataId: stageTensor.dataId as object, value: stage };
+    const stage = await this.currentStageAsync();
     if (targetStage(progress, this.condenseFactor) <= stage) return false;
     const { outChannels: o, inChannels: r } = this.groupShape;
     const [kernel, mask, count] = await Promise.all([this.kernel.read().data(), this.mask.read().data(), this.count.read().data()]);

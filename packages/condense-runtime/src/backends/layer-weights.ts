@@ -27,6 +27,11 @@ export interface DenseLayerWeights {
   weight2: Float32Array;
 }
 
+/** A dense layer's conv_1 as every backend's packer takes it, with the 3x3's BatchNorm + ReLU to fold in after it. */
+export function conv1x1Params(layer: DenseLayerWeights, epsilon: number): CondensedConv1x1Params {
+  return { index: layer.index, norm: layer.norm1, weight: layer.weight1, groups: layer.plan.learnedGroup.groups, epsilon, after: layer.norm2 };
+}
+
 export interface ModelWeights {
   plan: ArchitecturePlan;
   /** OIHW [2*growth0, inputChannels, 3, 3]. */

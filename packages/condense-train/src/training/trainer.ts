@@ -262,7 +262,7 @@ function learningCurvePng(history: TrainingHistory, options: TrainOptions, name:
  */
 function throughputPoints(record: EpochRecord, steps: CondensingStep[]): CurvePoint[] {
   const start = record.epoch - 1;
-  const stretches = [...Object.entries(record.imagesPerSecondByStage ?? {})].map(([stage, rate]) => {
+  const stretches = Object.entries(record.imagesPerSecondByStage ?? {}).map(([stage, rate]) => {
     const s = Number(stage);
     const from = Math.max(start, steps.find((c) => c.stage === s)?.epoch ?? start);
     const to = Math.min(record.epoch, steps.find((c) => c.stage > s)?.epoch ?? record.epoch);

@@ -1,7 +1,7 @@
 import type { ArchitecturePlan } from '@condensenet/core';
 import type { CondensedModel } from '../../artifact/types.js';
 import { foldBatchNorm } from '../fold-batch-norm.js';
-import { layerWeights, type ModelWeights } from '../layer-weights.js';
+import { conv1x1Params, layerWeights, type ModelWeights } from '../layer-weights.js';
 import { avgPool2x2Args } from './avg-pool.js';
 import { CondensedConv1x1, packCondensedConv1x1 } from './condensed-conv1x1.js';
 import { GroupedConv3x3 } from './grouped-conv3x3.js';
@@ -107,14 +107,7 @@ export class KernelForward {
       block.map((l) => ({
         conv1: new CondensedConv1x1(
           kernels,
-          packCondensedConv1x1({
-            index: l.index,
-            norm: l.norm1,
-            weight: l.weight1,
-            groups: l.plan.learnedGroup.groups,
-            epsilon: model.batchNormEpsilon,
-            after: l.norm2,
-          }),
+          packCondensedConv1x1(conv1x1Params(l, model.batchNormEpsilon)),
         ),
         conv3: new GroupedConv3x3(kernels, {
           weight: l.weight2,

@@ -2,7 +2,7 @@ import { transpose4d } from '@condensenet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CondensedModel } from '../../artifact/types.js';
 import { GpuModelEnds } from '../gpu-ends.js';
-import { layerWeights, type ModelWeights } from '../layer-weights.js';
+import { conv1x1Params, layerWeights, type ModelWeights } from '../layer-weights.js';
 import { avgPool2x2Program, condensedConv1x1Program, groupedConv3x3Program, packWebGLConv1x1, type WebGLProgram } from './programs.js';
 import type { WebGLProgramRunner } from './runner.js';
 
@@ -47,14 +47,7 @@ export class WebGLForward {
     this.stem = conv3x3Weight(w.stem, plan.stem.outChannels, plan.stem.inChannels);
     this.layers = w.blocks.map((block) =>
       block.map((l) => {
-        const ops = packWebGLConv1x1({
-          index: l.index,
-          norm: l.norm1,
-          weight: l.weight1,
-          groups: l.plan.learnedGroup.groups,
-          epsilon: model.batchNormEpsilon,
-          after: l.norm2,
-        });
+        const ops = packWebGLConv1x1(conv1x1Params(l, model.batchNormEpsilon));
         const { groups: G, K, outChannels: O } = ops;
         const c3 = l.plan.conv3x3;
         return {
