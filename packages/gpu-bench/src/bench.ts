@@ -118,10 +118,16 @@ async function trainingRows(row: BenchOptions['training'][number], rounds: numbe
   const x = tf.tensor4d(images(shape.reduce((a, b) => a * b, 1), 7), shape);
   const labels = tf.tensor1d(Int32Array.from({ length: row.batch }, (_, i) => i % config.numClasses), 'int32');
   const step = () => trainStep(model, sgd, { images: x, labels, learningRate: 0.01, groupLassoLambda: 1e-5 });
+  let reached = 0;
   for (const stage of row.stages) {
     const progress = progressInStage(stage, config.condenseFactor);
-    // One prune per step, as the reference: step until every layer has reached the stage (not timed).
-    while ((await model.setProgress(progress)) < targetStage(progress, config.condenseFactor)) await step();
+    // A prune that jumps several stages drops only one stage's connections (as the reference's),
+    // so go through every stage on the way, as a run does, stepping until each layer has reached
+    // it (not timed).
+    for (; reached <= stage; reached++) {
+      const p = progressInStage(reached, config.condenseFactor);
+      while ((await model.setProgress(p)) < targetStage(p, config.condenseFactor)) await step();
+    }
     await step();
     const ms: number[] = [];
     let loss = Number.NaN;
