@@ -39,7 +39,9 @@ function finish(acc: v128, bias: usize, relu: bool): v128 {
  * shuffle costs nothing.
  *
  * Packed operands (built by packCondensedConv1x1): index/scale/shift [quads][K][4],
- * weight [quads][K][kOut][4], bias [O] in output order. `scratch` holds 4*K vectors.
+ * weight [quads][kOut / 2][K][2][4] (each pair of positions m, m+1 swept over K in one
+ * contiguous run; an odd kOut's last position alone, [K][4]), bias [O] in output order.
+ * `scratch` holds 4*K vectors.
  * Output channel of quad q, position m, lane l: m*G + 4q + l.
  *
  * The pixels come in `spans` runs of `spanPixels` (image rows): input runs are contiguous,
@@ -64,7 +66,7 @@ export function condensedConv1x1(
   const ySpanBytes = <usize>ySpanPitch << 2;
   const yBase = y + (<usize>yOffset << 2);
   const slotBytes = <usize>K << 4;
-  const kBytes = <usize>kOut << 4;
+  const quadBytes = <usize>(K * kOut) << 4;
   const gBytes = <usize>(quads << 2) << 2;
   const s1 = scratch + slotBytes, s2 = s1 + slotBytes, s3 = s2 + slotBytes;
   let p = 0;
@@ -87,13 +89,13 @@ export function condensedConv1x1(
         v128.store(s2 + o, gatherNormRelu(row0 + 2 * xRowBytes, i0, i1, i2, i3, sc, sh));
         v128.store(s3 + o, gatherNormRelu(row0 + 3 * xRowBytes, i0, i1, i2, i3, sc, sh));
       }
-      const wq = weight + <usize>(q * K) * kBytes;
+      const wq = weight + <usize>q * quadBytes;
       const laneBytes = <usize>q << 4;
       let m = 0;
       for (; m + 1 < kOut; m += 2) {
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
-        let w = wq + (<usize>m << 4);
+        let w = wq + (<usize>(m * K) << 4);
         for (let t = 0; t < K; t++) {
           const o = <usize>t << 4;
           const w0 = v128.load(w), w1 = v128.load(w, 16);
@@ -107,7 +109,7 @@ export function condensedConv1x1(
           c1 = f32x4.add(c1, f32x4.mul(u2, w1));
           d0 = f32x4.add(d0, f32x4.mul(u3, w0));
           d1 = f32x4.add(d1, f32x4.mul(u3, w1));
-          w += kBytes;
+          w += 32;
         }
         const o = <usize>m * gBytes + laneBytes;
         const o1 = o + gBytes;
@@ -122,7 +124,7 @@ export function condensedConv1x1(
       }
       if (m < kOut) {
         let a0 = f32x4.splat(0), b0 = f32x4.splat(0), c0 = f32x4.splat(0), d0 = f32x4.splat(0);
-        let w = wq + (<usize>m << 4);
+        let w = wq + (<usize>(m * K) << 4);
         for (let t = 0; t < K; t++) {
           const o = <usize>t << 4;
           const w0 = v128.load(w);
@@ -130,7 +132,7 @@ export function condensedConv1x1(
           b0 = f32x4.add(b0, f32x4.mul(v128.load(s1 + o), w0));
           c0 = f32x4.add(c0, f32x4.mul(v128.load(s2 + o), w0));
           d0 = f32x4.add(d0, f32x4.mul(v128.load(s3 + o), w0));
-          w += kBytes;
+          w += 16;
         }
         const o = <usize>m * gBytes + laneBytes;
         v128.store(out0 + o, finish(a0, bias + o, relu));
@@ -152,13 +154,17 @@ export function condensedConv1x1(
         const i2 = <usize>load<i32>(index + s, 8), i3 = <usize>load<i32>(index + s, 12);
         v128.store(scratch + (<usize>t << 4), gatherNormRelu(row0, i0, i1, i2, i3, v128.load(scale + s), v128.load(shift + s)));
       }
-      const wq = weight + <usize>(q * K) * kBytes;
+      const wq = weight + <usize>q * quadBytes;
       for (let m = 0; m < kOut; m++) {
+        // Position m's run starts at its pair's, one vector in for the second of a pair, and
+        // steps over the pair's other position unless m is an odd kOut's last, alone.
+        const paired = (m | 1) < kOut;
+        let w = wq + (<usize>((m & ~1) * K + (m & 1)) << 4);
+        const step: usize = paired ? 32 : 16;
         let a0 = f32x4.splat(0);
-        let w = wq + (<usize>m << 4);
         for (let t = 0; t < K; t++) {
           a0 = f32x4.add(a0, f32x4.mul(v128.load(scratch + (<usize>t << 4)), v128.load(w)));
-          w += kBytes;
+          w += step;
         }
         const o = <usize>m * gBytes + (<usize>q << 4);
         v128.store(out0 + o, finish(a0, bias + o, relu));
@@ -230,6 +236,106 @@ function conv3x3Quad(
   if (two) v128.store(outNext, horizontalSums(b0, b1, b2, b3));
 }
 
+// P (a constant at every call site, so the unused accumulators fold away) horizontally adjacent
+// output pixels by eight output channels of one group: each input value is splat across the
+// lanes and multiplied by the eight channels' weights for it, so each weight pair loaded feeds
+// P pixels and each input value two vectors, and nothing needs a horizontal reduction.
+// weight: [3][3][ci][8].
+// @ts-ignore: decorator
+@inline
+function conv3x3EightOutputs(
+  out: usize, yPixBytes: usize, origin: usize, pairBytes: usize, pixBytes: usize, rowBytes: usize,
+  weight: usize, ciBytes: usize, P: i32,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let w = weight;
+  for (let ky: usize = 0; ky < 3; ky++) {
+    for (let kx: usize = 0; kx < 3; kx++) {
+      const tap = origin + ky * rowBytes + kx * pixBytes;
+      const end = tap + ciBytes;
+      for (let x = tap; x < end; x += 4) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        const x0 = v128.load32_splat(x);
+        a0 = f32x4.add(a0, f32x4.mul(x0, w0));
+        b0 = f32x4.add(b0, f32x4.mul(x0, w1));
+        if (P > 1) {
+          const x1 = v128.load32_splat(x + pairBytes);
+          a1 = f32x4.add(a1, f32x4.mul(x1, w0));
+          b1 = f32x4.add(b1, f32x4.mul(x1, w1));
+        }
+        if (P > 2) {
+          const x2 = v128.load32_splat(x + 2 * pairBytes);
+          a2 = f32x4.add(a2, f32x4.mul(x2, w0));
+          b2 = f32x4.add(b2, f32x4.mul(x2, w1));
+        }
+        if (P > 3) {
+          const x3 = v128.load32_splat(x + 3 * pairBytes);
+          a3 = f32x4.add(a3, f32x4.mul(x3, w0));
+          b3 = f32x4.add(b3, f32x4.mul(x3, w1));
+        }
+        w += 32;
+      }
+    }
+  }
+  v128.store(out, a0);
+  v128.store(out, b0, 16);
+  if (P > 1) {
+    v128.store(out + yPixBytes, a1);
+    v128.store(out + yPixBytes, b1, 16);
+  }
+  if (P > 2) {
+    v128.store(out + 2 * yPixBytes, a2);
+    v128.store(out + 2 * yPixBytes, b2, 16);
+  }
+  if (P > 3) {
+    v128.store(out + 3 * yPixBytes, a3);
+    v128.store(out + 3 * yPixBytes, b3, 16);
+  }
+}
+
+// groupedConv3x3 when every group has a multiple of 8 outputs: weight [groups][co / 8][3][3][ci][8].
+// Groups and output octets outermost, so one octet's weights (9 * ci * 32 bytes) stay in cache
+// while it sweeps the image.
+// @ts-ignore: decorator
+@inline
+function groupedConv3x3ByOutputs(
+  x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
+  weight: usize, cout: i32, stride: i32,
+  y: usize, yStride: i32, yOffset: i32,
+): void {
+  const ci = cin / groups;
+  const co = cout / groups;
+  const outH = (height - 1) / stride + 1;
+  const outW = (width - 1) / stride + 1;
+  const ciBytes = <usize>ci << 2;
+  const pixBytes = <usize>cin << 2;
+  const pairBytes = pixBytes * <usize>stride;
+  const rowBytes = pixBytes * <usize>(width + 2);
+  const yPixBytes = <usize>yStride << 2;
+  const octetBytes = ciBytes * 9 * 8;
+  for (let n = 0; n < batch; n++) {
+    for (let g = 0; g < groups; g++) {
+      for (let o = 0; o < co; o += 8) {
+        const wo = weight + <usize>((g * co + o) >> 3) * octetBytes;
+        for (let h = 0; h < outH; h++) {
+          const rowIn = x + <usize>(n * (height + 2) + h * stride) * rowBytes + <usize>g * ciBytes;
+          const rowOut = y + (<usize>((n * outH + h) * outW) * <usize>yStride + <usize>(yOffset + g * co + o)) * 4;
+          let w = 0;
+          for (; w + 3 < outW; w += 4) {
+            conv3x3EightOutputs(rowOut + <usize>w * yPixBytes, yPixBytes, rowIn + <usize>w * pairBytes, pairBytes, pixBytes, rowBytes, wo, ciBytes, 4);
+          }
+          const out = rowOut + <usize>w * yPixBytes, origin = rowIn + <usize>w * pairBytes;
+          const left = outW - w;
+          if (left == 3) conv3x3EightOutputs(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wo, ciBytes, 3);
+          else if (left == 2) conv3x3EightOutputs(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wo, ciBytes, 2);
+          else if (left == 1) conv3x3EightOutputs(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wo, ciBytes, 1);
+        }
+      }
+    }
+  }
+}
+
 /**
  * Grouped 3x3 conv, pad 1, stride 1 or 2, no bias: the dense layer's second conv (stride 1)
  * and the stem (stride 2 on ImageNet). It reads a zero-bordered input
@@ -239,10 +345,15 @@ function conv3x3Quad(
  * channel `yOffset` of rows of `yStride` floats: the dense block's feature buffer, so
  * concatenation is free. Output size: (height - 1) / stride + 1 per side.
  *
- * Lanes run over one group's input channels; four output channels c..c+3 (in up to four groups)
- * and two horizontally adjacent output pixels are accumulated together, then reduced with one
- * transpose-add. weight is packed [cout][3][3][cin/groups]; cin/groups and cout must be
- * multiples of 4.
+ * Two formulations, and the weight's layout says which (GroupedConv3x3 in
+ * src/backends/wasm/grouped-conv3x3.ts packs it; `conv3x3ByOutputs` decides):
+ * - every group has a multiple of 8 outputs: lanes run over output channels (see
+ *   conv3x3EightOutputs), weight [groups][co / 8][3][3][ci][8];
+ * - otherwise (2 or 4 outputs a group, too few to fill the lanes): lanes run over one group's
+ *   input channels; four output channels c..c+3 (in up to four groups) and two horizontally
+ *   adjacent output pixels are accumulated together, then reduced with one transpose-add;
+ *   weight [cout][3][3][ci].
+ * cin/groups and cout must be multiples of 4.
  */
 export function groupedConv3x3(
   x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
@@ -251,6 +362,10 @@ export function groupedConv3x3(
 ): void {
   const ci = cin / groups;
   const co = cout / groups;
+  if (co % 8 == 0) {
+    groupedConv3x3ByOutputs(x, batch, height, width, cin, groups, weight, cout, stride, y, yStride, yOffset);
+    return;
+  }
   const share = co % 4 == 0 ? 4 : co == 2 ? 2 : 1;
   const outH = (height - 1) / stride + 1;
   const outW = (width - 1) / stride + 1;

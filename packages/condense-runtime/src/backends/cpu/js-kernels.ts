@@ -1,4 +1,6 @@
 import type { KernelExports } from '../wasm/exports.js';
+import { conv1x1WeightVector } from '../wasm/condensed-conv1x1.js';
+import { conv3x3ByOutputs } from '../wasm/grouped-conv3x3.js';
 
 /**
  * asm/kernels.ts in plain JavaScript over a WebAssembly.Memory, reading the same packed operands
@@ -35,7 +37,7 @@ export function javascriptKernels(): KernelExports {
               for (let l = 0; l < 4; l++) {
                 const c = m * G + 4 * q + l;
                 let acc = f[b + c];
-                for (let t = 0; t < K; t++) acc += f[a + t * 4 + l] * f[w + ((q * K + t) * kOut + m) * 4 + l];
+                for (let t = 0; t < K; t++) acc += f[a + t * 4 + l] * f[w + conv1x1WeightVector(q, t, m, K, kOut) * 4 + l];
                 f[out + c] = relu && acc < 0 ? 0 : acc;
               }
             }
@@ -52,6 +54,7 @@ export function javascriptKernels(): KernelExports {
       const outW = Math.floor((width - 1) / stride) + 1;
       const rowF = (width + 2) * cin;
       const w0 = weight >> 2;
+      const byOutputs = conv3x3ByOutputs(co);
       for (let n = 0; n < batch; n++) {
         for (let h = 0; h < outH; h++) {
           for (let w = 0; w < outW; w++) {
@@ -59,13 +62,15 @@ export function javascriptKernels(): KernelExports {
             const out = (y >> 2) + ((n * outH + h) * outW + w) * yStride + yOffset;
             for (let c = 0; c < cout; c++) {
               const g = Math.floor(c / co) * ci;
-              const wc = w0 + c * 9 * ci;
+              // Where weight (c, tap, i) is, and the step between i and i + 1, in either layout.
+              const wc = byOutputs ? w0 + (c >> 3) * 9 * ci * 8 + (c & 7) : w0 + c * 9 * ci;
+              const step = byOutputs ? 8 : 1;
               let acc = 0;
               for (let ky = 0; ky < 3; ky++) {
                 for (let kx = 0; kx < 3; kx++) {
                   const px = origin + ky * rowF + kx * cin + g;
-                  const wt = wc + (ky * 3 + kx) * ci;
-                  for (let i = 0; i < ci; i++) acc += f[px + i] * f[wt + i];
+                  const wt = wc + (ky * 3 + kx) * ci * step;
+                  for (let i = 0; i < ci; i++) acc += f[px + i] * f[wt + i * step];
                 }
               }
               f[out + c] = acc;

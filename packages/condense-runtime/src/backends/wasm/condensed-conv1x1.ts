@@ -9,7 +9,7 @@ export interface PackedConv1x1 {
   index: Int32Array;
   scale: Float32Array;
   shift: Float32Array;
-  /** [quads][K][kOut][4]. */
+  /** [quads][kOut / 2][K][2][4]: see conv1x1WeightVector. */
   weight: Float32Array;
   /** Per output channel, shuffled order. */
   bias: Float32Array;
@@ -20,6 +20,17 @@ export interface PackedConv1x1 {
   outChannels: number;
   /** Highest input channel read + 1: the input row must hold at least that many channels. */
   inChannels: number;
+}
+
+/**
+ * Where the packed weight holds the 4 lanes of quad q, slot t, output position m (in vectors of
+ * 4 floats): positions are paired (m, m+1) and each pair's K slots are one contiguous run of
+ * [K][2] vectors, the order condensedConv1x1 sweeps them in; an odd kOut's last position is a run
+ * of its own, [K].
+ */
+export function conv1x1WeightVector(q: number, t: number, m: number, K: number, kOut: number): number {
+  const pairStart = (q * kOut + (m & ~1)) * K;
+  return (m | 1) < kOut ? pairStart + 2 * t + (m & 1) : pairStart + t;
 }
 
 /**
@@ -71,7 +82,7 @@ export function packCondensedConv1x1(p: CondensedConv1x1Params): PackedConv1x1 {
           throw new Error(`packCondensedConv1x1: output ${c} reads group ${Math.floor(row / kOut)}, the kernel expects ${4 * q + l}`);
         }
         const s = after ? after.scale[c] : 1;
-        for (let t = 0; t < K; t++) weight[((q * K + t) * kOut + m) * 4 + l] = p.weight[row * K + t] * s;
+        for (let t = 0; t < K; t++) weight[conv1x1WeightVector(q, t, m, K, kOut) * 4 + l] = p.weight[row * K + t] * s;
         bias[c] = after ? after.shift[c] : 0;
       }
     }

@@ -12,19 +12,21 @@ describe.each(['wasm', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
     kernels = await testKernels(kind);
   });
 
-  it.each(Array.from({ length: 20 }, (_, i) => i))('matches the plain pad-1 grouped conv on random shape #%i', (seed) => {
-    const rand = seededRandom(100 + seed);
-    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
-    const groups = pick([1, 2, 4, 8]);
-    const cin = groups * 4 * (1 + Math.floor(rand() * 3));
-    const cout = pick([4, 8, 16, 32].filter((c) => c % groups === 0));
-    const batch = 1 + Math.floor(rand() * 3);
-    const height = 1 + Math.floor(rand() * 7);
-    const width = 1 + Math.floor(rand() * 7);
-    const stride = seed % 4 === 3 ? 2 : 1;
+  interface Shape {
+    groups: number;
+    cin: number;
+    cout: number;
+    batch: number;
+    height: number;
+    width: number;
+    stride: number;
+    yOffset: number;
+    yStride: number;
+  }
+
+  function expectMatchesReference(shape: Shape, rand: () => number): void {
+    const { groups, cin, cout, batch, height, width, stride, yOffset, yStride } = shape;
     const outPixels = batch * (Math.floor((height - 1) / stride) + 1) * (Math.floor((width - 1) / stride) + 1);
-    const yOffset = Math.floor(rand() * 6);
-    const yStride = yOffset + cout + Math.floor(rand() * 3);
     const pixels = batch * height * width;
     const x = randomArray(pixels * cin, rand);
     const weight = randomArray(cout * (cin / groups) * 9, rand);
@@ -55,6 +57,40 @@ describe.each(['wasm', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
       }
     }
     expectClose(written, expected);
+  }
+
+  it.each(Array.from({ length: 20 }, (_, i) => i))('matches the plain pad-1 grouped conv on random shape #%i', (seed) => {
+    const rand = seededRandom(100 + seed);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+    const groups = pick([1, 2, 4, 8]);
+    const cin = groups * 4 * (1 + Math.floor(rand() * 3));
+    const cout = pick([4, 8, 16, 32].filter((c) => c % groups === 0));
+    const yOffset = Math.floor(rand() * 6);
+    const shape = {
+      groups,
+      cin,
+      cout,
+      batch: 1 + Math.floor(rand() * 3),
+      height: 1 + Math.floor(rand() * 7),
+      width: 1 + Math.floor(rand() * 7),
+      stride: seed % 4 === 3 ? 2 : 1,
+      yOffset,
+      yStride: yOffset + cout + Math.floor(rand() * 3),
+    };
+    expectMatchesReference(shape, rand);
+  });
+
+  // Both formulations (lanes over output channels needs 8 outputs a group), every tail of the
+  // four-pixel tiles (widths 1-3 and 5-7 beyond a whole tile) and both strides.
+  it.each([
+    { groups: 4, cin: 16, cout: 32, width: 9, stride: 1 },
+    { groups: 2, cin: 24, cout: 32, width: 6, stride: 1 },
+    { groups: 1, cin: 4, cout: 16, width: 11, stride: 2 },
+    { groups: 4, cin: 32, cout: 64, width: 7, stride: 1 },
+    { groups: 4, cin: 16, cout: 16, width: 5, stride: 1 },
+    { groups: 2, cin: 8, cout: 4, width: 3, stride: 2 },
+  ])('matches the reference with $groups groups, $cin -> $cout channels, width $width, stride $stride', (s) => {
+    expectMatchesReference({ ...s, batch: 2, height: 4, yOffset: 4, yStride: s.cout + 8 }, seededRandom(s.cin * s.cout + s.width));
   });
 
   it('refuses channel counts that do not fill whole vectors', () => {

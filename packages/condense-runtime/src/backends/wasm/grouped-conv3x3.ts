@@ -13,9 +13,34 @@ export interface GroupedConv3x3Params {
 }
 
 /**
- * The weight uploaded as [cout][3][3][cin/groups], so the kernel's lanes run over one group's
- * input channels, contiguous in an NHWC pixel.
+ * Whether groupedConv3x3 (asm/kernels.ts) runs lanes over output channels, eight a group at a
+ * time, which needs a multiple of 8 outputs per group; otherwise its lanes run over a group's
+ * input channels. The kernel and its JavaScript port make the same test on `cout / groups`.
  */
+export function conv3x3ByOutputs(outputsPerGroup: number): boolean {
+  return outputsPerGroup % 8 === 0;
+}
+
+/**
+ * The weight in the kernel's layout: [groups][co/8][3][3][ci][8] when lanes run over output
+ * channels, else [cout][3][3][ci] (lanes over a group's input channels, contiguous in an NHWC
+ * pixel). `weight` is PyTorch's [cout][ci][3][3].
+ */
+export function packConv3x3Weight(weight: Float32Array, cout: number, ci: number, groups: number): Float32Array {
+  if (!conv3x3ByOutputs(cout / groups)) return transpose4d(weight, [cout, ci, 3, 3], [0, 2, 3, 1], 'GroupedConv3x3');
+  const packed = new Float32Array(weight.length);
+  for (let octet = 0; octet < cout / 8; octet++) {
+    const at = octet * 9 * ci * 8;
+    for (let tap = 0; tap < 9; tap++) {
+      for (let i = 0; i < ci; i++) {
+        for (let l = 0; l < 8; l++) packed[at + (tap * ci + i) * 8 + l] = weight[((octet * 8 + l) * ci + i) * 9 + tap];
+      }
+    }
+  }
+  return packed;
+}
+
+/** A grouped 3x3 conv's weight uploaded in the kernel's layout (packConv3x3Weight). */
 export class GroupedConv3x3 {
   private readonly weight: number;
 
@@ -34,7 +59,7 @@ export class GroupedConv3x3 {
     if (weight.length !== cout * ci * 9) {
       throw new Error(`GroupedConv3x3: weight has ${weight.length} values, expected cout * cin/groups * 9 = ${cout * ci * 9}`);
     }
-    this.weight = kernels.put(transpose4d(weight, [cout, ci, 3, 3], [0, 2, 3, 1], 'GroupedConv3x3'));
+    this.weight = kernels.put(packConv3x3Weight(weight, cout, ci, groups));
   }
 
   /** Frees the weight in the kernel module; the conv cannot run afterwards. */
