@@ -8,11 +8,14 @@ const SMOOTHING = 0.3;
  * puts every thread on every image but meets at a barrier per layer, which pays only while each
  * thread has a core: on a shared machine a thread the scheduler parks stalls the others at every
  * barrier, and one image per thread (the others idle) is faster. Both give the same bits, so the
- * choice is by time alone: each is tried once, then the faster runs, the other re-measured
- * every `probeEvery` runs as the load changes.
+ * choice is by time alone: each is tried twice, then the faster runs, the other re-measured
+ * every `probeEvery` runs as the load changes. The first run of each is not counted: it pays
+ * for first touches (the workers' buffers, code still tiering up) and can be several times a
+ * warm run, enough to keep the running average off the faster split for a hundred runs.
  */
 export class SplitChooser {
   private readonly msPerImage: Record<Split, number> = { rows: Number.NaN, images: Number.NaN };
+  private readonly warmedUp: Record<Split, boolean> = { rows: false, images: false };
   private runs = 0;
 
   constructor(private readonly probeEvery = 16) {}
@@ -27,6 +30,10 @@ export class SplitChooser {
   }
 
   record(split: Split, msPerImage: number): void {
+    if (!this.warmedUp[split]) {
+      this.warmedUp[split] = true;
+      return;
+    }
     const old = this.msPerImage[split];
     this.msPerImage[split] = Number.isNaN(old) ? msPerImage : old + SMOOTHING * (msPerImage - old);
   }
