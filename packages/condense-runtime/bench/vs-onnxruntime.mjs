@@ -45,6 +45,9 @@ const NORMALIZATION = {
   imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
 };
 const TOLERANCE = 1e-4;
+// The yardstick for GFLOP/s: tfjs-wasm's large matMul (XNNPACK, one thread in Node), timed in
+// every round of every model so that load hits it and the models alike.
+const MATMUL = 1024;
 const PYTHON = '/usr/bin/python3';
 const TORCH_THREADS = 2;
 const ORT_WEB_THREADS = 2;
@@ -85,6 +88,13 @@ function markdown(report) {
       return key.startsWith('torch') && !report.torch.available ? 'not installed' : 'not timed';
     };
     lines.push(`| ${row.title}, ${row.batch} | ${COLUMNS.map(([k]) => cell(k)).join(' | ')} |`);
+  }
+  lines.push('');
+  for (const m of report.models.filter((m) => m.matMul)) {
+    const fractions = report.rows
+      .filter((r) => r.preset === m.preset)
+      .map((r) => `batch ${r.batch}: ${Object.entries(r.fractionOfMatMul).map(([k, f]) => `${k} ${Math.round(100 * f)}%`).join(', ')}`);
+    lines.push(`- ${m.title}: tfjs-wasm's ${m.matMul.size}^3 matMul ran at ${m.matMul.gflops} GFLOP/s on one thread; GFLOP/s as a share of it per core: ${fractions.join('; ')}.`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -272,17 +282,29 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
     timers[`torch-${threads}`] = (_, batch) => torch.ask({ op: 'time', batch, threads, seconds: SECONDS, minRuns: 1 });
   }
   const timed = (name, batch) => name !== 'ours-cpu' || batch <= CPU_MAX_BATCH;
+  await tf.setBackend('wasm');
+  const [ma, mb] = [tf.randomUniform([MATMUL, MATMUL]), tf.randomUniform([MATMUL, MATMUL])];
+  const matMul = () =>
+    measure(async () => {
+      const y = tf.matMul(ma, mb);
+      await y.data();
+      y.dispose();
+    });
+  const matMulSamples = [];
   const batchInputs = new Map(batches.map((b) => [b, inputs(b)]));
   // One untimed run per runtime and batch, before the first round: first runs pay allocation and (ORT) kernel selection.
   for (const [b, x] of batchInputs) for (const [name, run] of Object.entries(runners)) if (timed(name, b)) await run(x, b);
   const samples = new Map(batches.map((b) => [b, Object.fromEntries(Object.keys(timers).filter((k) => timed(k, b)).map((k) => [k, []]))]));
   for (let r = 0; r < rounds; r++) {
+    matMulSamples.push(await matMul());
     for (const [b, x] of batchInputs) {
       for (const [name, s] of Object.entries(samples.get(b))) s.push({ ...(await timers[name](x, b)), loadavg: round(os.loadavg()[0], 2) });
       console.error(JSON.stringify({ preset, round: r + 1, batch: b, ms: Object.fromEntries(Object.entries(samples.get(b)).map(([k, v]) => [k, round(v.at(-1).ms, 1)])) }));
     }
   }
+  tf.dispose([ma, mb]);
   const flopsPerImage = 2 * countCost(plan, 'condensed').flops;
+  const matMulGflops = round((2 * MATMUL ** 3) / median(matMulSamples.map((t) => t.ms)) / 1e6, 2);
   const rows = batches.map((batch) => {
     const runtimes = {};
     for (const [name, s] of Object.entries(samples.get(batch))) {
@@ -297,14 +319,28 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
         loadavgPerRound: s.map((t) => t.loadavg),
       };
     }
-    return { preset, title, batch, runtimes };
+    // The issue's yardsticks: one thread against one core's matMul rate, two against two cores'.
+    const fractionOfMatMul = {};
+    for (const [name, cores] of [['ours-wasm', 1], ['ours-wasm-2', OUR_THREADS], ['ort-node-1', 1], ['ort-node-2', 2]]) {
+      if (runtimes[name]) fractionOfMatMul[name] = round(runtimes[name].gflops / (cores * matMulGflops), 2);
+    }
+    return { preset, title, batch, runtimes, fractionOfMatMul };
   });
 
   for (const session of Object.values(ours)) session.dispose();
   for (const session of Object.values(ort)) await session.release();
   torch?.close();
   return {
-    model: { preset, data, title, flopsPerImage, params: countCost(plan, 'condensed').params, agreement, ortWebAddedThreads },
+    model: {
+      preset,
+      data,
+      title,
+      flopsPerImage,
+      params: countCost(plan, 'condensed').params,
+      agreement,
+      ortWebAddedThreads,
+      matMul: { size: MATMUL, gflops: matMulGflops, gflopsPerRound: matMulSamples.map((t) => round((2 * MATMUL ** 3) / t.ms / 1e6, 2)) },
+    },
     rows,
     torchHello: torch?.hello,
   };
@@ -355,7 +391,7 @@ const report = {
   rounds: ROUNDS,
   secondsPerMeasurement: SECONDS,
   timing:
-    'per round, each runtime runs each batch back to back for secondsPerMeasurement (at least once) after one untimed run before the first round; ms = median over rounds of the per-round median run; GFLOP/s = 2 x countCost(plan, "condensed").flops per image; inputs: ours NHWC, the others NCHW, pixels in [0, 1], normalisation inside every model',
+    `per round, first tfjs-wasm's 1024^3 matMul (the GFLOP/s yardstick, fractionOfMatMul = GFLOP/s / (cores x its GFLOP/s)), then each runtime runs each batch back to back for secondsPerMeasurement (at least once) after one untimed run before the first round; ms = median over rounds of the per-round median run; GFLOP/s = 2 x countCost(plan, "condensed").flops per image; inputs: ours NHWC, the others NCHW, pixels in [0, 1], normalisation inside every model`,
   wallSeconds: round((performance.now() - started) / 1000, 1),
   models,
   rows,
