@@ -294,6 +294,87 @@ function conv3x3EightOutputs(
   }
 }
 
+// Two groups' inputs, four channels each (xa of the first, xb of the second, at the same
+// position): for each of the four channels, lanes [first, first, second, second] times the
+// weights of the two groups' two outputs each.
+// @ts-ignore: decorator
+@inline
+function groupPairStep(acc: v128, x: usize, ciBytes: usize, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
+  const xa = v128.load(x), xb = v128.load(x + ciBytes);
+  acc = f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 0, 0, 4, 4), w0));
+  acc = f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 1, 1, 5, 5), w1));
+  acc = f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 2, 2, 6, 6), w2));
+  return f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 3, 3, 7, 7), w3));
+}
+
+// P (constant at every call site) horizontally adjacent output pixels of two groups with two
+// outputs each: one vector holds both groups' outputs, which are consecutive channels, so it is
+// stored as it is. weight: [3][3][ci][4].
+// @ts-ignore: decorator
+@inline
+function conv3x3GroupPair(
+  out: usize, yPixBytes: usize, origin: usize, pairBytes: usize, pixBytes: usize, rowBytes: usize,
+  weight: usize, ciBytes: usize, P: i32,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let w = weight;
+  for (let ky: usize = 0; ky < 3; ky++) {
+    for (let kx: usize = 0; kx < 3; kx++) {
+      const tap = origin + ky * rowBytes + kx * pixBytes;
+      const end = tap + ciBytes;
+      for (let x = tap; x < end; x += 16) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
+        a0 = groupPairStep(a0, x, ciBytes, w0, w1, w2, w3);
+        if (P > 1) a1 = groupPairStep(a1, x + pairBytes, ciBytes, w0, w1, w2, w3);
+        if (P > 2) a2 = groupPairStep(a2, x + 2 * pairBytes, ciBytes, w0, w1, w2, w3);
+        if (P > 3) a3 = groupPairStep(a3, x + 3 * pairBytes, ciBytes, w0, w1, w2, w3);
+        w += 64;
+      }
+    }
+  }
+  v128.store(out, a0);
+  if (P > 1) v128.store(out + yPixBytes, a1);
+  if (P > 2) v128.store(out + 2 * yPixBytes, a2);
+  if (P > 3) v128.store(out + 3 * yPixBytes, a3);
+}
+
+// groupedConv3x3 with two outputs a group and an even number of groups: weight
+// [groups / 2][3][3][ci][4], a pair of groups per vector.
+// @ts-ignore: decorator
+@inline
+function groupedConv3x3ByGroupPairs(
+  x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
+  weight: usize, stride: i32,
+  y: usize, yStride: i32, yOffset: i32,
+): void {
+  const ci = cin / groups;
+  const outH = (height - 1) / stride + 1;
+  const outW = (width - 1) / stride + 1;
+  const ciBytes = <usize>ci << 2;
+  const pixBytes = <usize>cin << 2;
+  const pairBytes = pixBytes * <usize>stride;
+  const rowBytes = pixBytes * <usize>(width + 2);
+  const yPixBytes = <usize>yStride << 2;
+  for (let n = 0; n < batch; n++) {
+    for (let g = 0; g < groups; g += 2) {
+      const wg = weight + <usize>(g >> 1) * ciBytes * 36;
+      for (let h = 0; h < outH; h++) {
+        const rowIn = x + <usize>(n * (height + 2) + h * stride) * rowBytes + <usize>g * ciBytes;
+        const rowOut = y + (<usize>((n * outH + h) * outW) * <usize>yStride + <usize>(yOffset + 2 * g)) * 4;
+        let w = 0;
+        for (; w + 3 < outW; w += 4) {
+          conv3x3GroupPair(rowOut + <usize>w * yPixBytes, yPixBytes, rowIn + <usize>w * pairBytes, pairBytes, pixBytes, rowBytes, wg, ciBytes, 4);
+        }
+        const out = rowOut + <usize>w * yPixBytes, origin = rowIn + <usize>w * pairBytes;
+        const left = outW - w;
+        if (left == 3) conv3x3GroupPair(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wg, ciBytes, 3);
+        else if (left == 2) conv3x3GroupPair(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wg, ciBytes, 2);
+        else if (left == 1) conv3x3GroupPair(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wg, ciBytes, 1);
+      }
+    }
+  }
+}
+
 // groupedConv3x3 when every group has a multiple of 8 outputs: weight [groups][co / 8][3][3][ci][8].
 // Groups and output octets outermost, so one octet's weights (9 * ci * 32 bytes) stay in cache
 // while it sweeps the image.
@@ -345,14 +426,15 @@ function groupedConv3x3ByOutputs(
  * channel `yOffset` of rows of `yStride` floats: the dense block's feature buffer, so
  * concatenation is free. Output size: (height - 1) / stride + 1 per side.
  *
- * Two formulations, and the weight's layout says which (GroupedConv3x3 in
- * src/backends/wasm/grouped-conv3x3.ts packs it; `conv3x3ByOutputs` decides):
- * - every group has a multiple of 8 outputs: lanes run over output channels (see
- *   conv3x3EightOutputs), weight [groups][co / 8][3][3][ci][8];
- * - otherwise (2 or 4 outputs a group, too few to fill the lanes): lanes run over one group's
- *   input channels; four output channels c..c+3 (in up to four groups) and two horizontally
- *   adjacent output pixels are accumulated together, then reduced with one transpose-add;
- *   weight [cout][3][3][ci].
+ * Three formulations, by the outputs per group co; the weight is packed
+ * [cout / W][3][3][ci][W] for the lane width W each reads (conv3x3LaneWidth in
+ * src/backends/wasm/grouped-conv3x3.ts makes the same choice for the packer):
+ * - co a multiple of 8 (W = 8): lanes run over output channels (conv3x3EightOutputs);
+ * - co = 2 and an even number of groups (W = 4): one vector holds two groups' two outputs
+ *   (conv3x3GroupPair);
+ * - otherwise (W = 1, the weight [cout][3][3][ci]): lanes run over one group's input channels;
+ *   four output channels c..c+3 (in up to four groups) and two horizontally adjacent output
+ *   pixels are accumulated together, then reduced with one transpose-add.
  * cin/groups and cout must be multiples of 4.
  */
 export function groupedConv3x3(
@@ -364,6 +446,10 @@ export function groupedConv3x3(
   const co = cout / groups;
   if (co % 8 == 0) {
     groupedConv3x3ByOutputs(x, batch, height, width, cin, groups, weight, cout, stride, y, yStride, yOffset);
+    return;
+  }
+  if (co == 2 && groups % 2 == 0) {
+    groupedConv3x3ByGroupPairs(x, batch, height, width, cin, groups, weight, stride, y, yStride, yOffset);
     return;
   }
   const share = co % 4 == 0 ? 4 : co == 2 ? 2 : 1;

@@ -1,6 +1,6 @@
 import type { KernelExports } from '../wasm/exports.js';
 import { conv1x1WeightVector } from '../wasm/condensed-conv1x1.js';
-import { conv3x3ByOutputs } from '../wasm/grouped-conv3x3.js';
+import { conv3x3LaneWidth, conv3x3WeightAt } from '../wasm/grouped-conv3x3.js';
 
 /**
  * asm/kernels.ts in plain JavaScript over a WebAssembly.Memory, reading the same packed operands
@@ -54,7 +54,7 @@ export function javascriptKernels(): KernelExports {
       const outW = Math.floor((width - 1) / stride) + 1;
       const rowF = (width + 2) * cin;
       const w0 = weight >> 2;
-      const byOutputs = conv3x3ByOutputs(co);
+      const laneWidth = conv3x3LaneWidth(co, groups);
       for (let n = 0; n < batch; n++) {
         for (let h = 0; h < outH; h++) {
           for (let w = 0; w < outW; w++) {
@@ -62,15 +62,11 @@ export function javascriptKernels(): KernelExports {
             const out = (y >> 2) + ((n * outH + h) * outW + w) * yStride + yOffset;
             for (let c = 0; c < cout; c++) {
               const g = Math.floor(c / co) * ci;
-              // Where weight (c, tap, i) is, and the step between i and i + 1, in either layout.
-              const wc = byOutputs ? w0 + (c >> 3) * 9 * ci * 8 + (c & 7) : w0 + c * 9 * ci;
-              const step = byOutputs ? 8 : 1;
               let acc = 0;
               for (let ky = 0; ky < 3; ky++) {
                 for (let kx = 0; kx < 3; kx++) {
                   const px = origin + ky * rowF + kx * cin + g;
-                  const wt = wc + (ky * 3 + kx) * ci * step;
-                  for (let i = 0; i < ci; i++) acc += f[px + i] * f[wt + i * step];
+                  for (let i = 0; i < ci; i++) acc += f[px + i] * f[w0 + conv3x3WeightAt(c, ky * 3 + kx, i, ci, laneWidth)];
                 }
               }
               f[out + c] = acc;

@@ -80,10 +80,14 @@ describe.each(['wasm', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
     expectMatchesReference(shape, rand);
   });
 
-  // Both formulations (lanes over output channels needs 8 outputs a group), every tail of the
-  // four-pixel tiles (widths 1-3 and 5-7 beyond a whole tile) and both strides.
+  // Every formulation (lanes over 8 outputs of a group, over two groups of 2 outputs, over a
+  // group's inputs), every tail of the four-pixel tiles (widths 1-3 and 5-7 beyond a whole
+  // tile) and both strides.
   it.each([
     { groups: 4, cin: 16, cout: 32, width: 9, stride: 1 },
+    { groups: 4, cin: 32, cout: 8, width: 7, stride: 1 },
+    { groups: 8, cin: 32, cout: 16, width: 6, stride: 2 },
+    { groups: 4, cin: 16, cout: 4, width: 5, stride: 1 },
     { groups: 2, cin: 24, cout: 32, width: 6, stride: 1 },
     { groups: 1, cin: 4, cout: 16, width: 11, stride: 2 },
     { groups: 4, cin: 32, cout: 64, width: 7, stride: 1 },

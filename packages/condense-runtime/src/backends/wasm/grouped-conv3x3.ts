@@ -1,4 +1,3 @@
-import { transpose4d } from '@condensenet/core';
 import type { KernelModule } from './kernel-module.js';
 
 /** A 3x3 conv, pad 1, no bias, `groups` standard groups: the dense layer's second conv or the stem. */
@@ -13,28 +12,32 @@ export interface GroupedConv3x3Params {
 }
 
 /**
- * Whether groupedConv3x3 (asm/kernels.ts) runs lanes over output channels, eight a group at a
- * time, which needs a multiple of 8 outputs per group; otherwise its lanes run over a group's
- * input channels. The kernel and its JavaScript port make the same test on `cout / groups`.
+ * How many output channels one weight vector of groupedConv3x3 (asm/kernels.ts) spans, which
+ * picks its formulation: 8 when every group has a multiple of 8 outputs (lanes over output
+ * channels), 4 when groups of 2 outputs pair up (two groups per vector), else 1 (lanes over a
+ * group's input channels). The kernel and its JavaScript port make the same choice.
  */
-export function conv3x3ByOutputs(outputsPerGroup: number): boolean {
-  return outputsPerGroup % 8 === 0;
+export function conv3x3LaneWidth(outputsPerGroup: number, groups: number): 1 | 4 | 8 {
+  if (outputsPerGroup % 8 === 0) return 8;
+  if (outputsPerGroup === 2 && groups % 2 === 0) return 4;
+  return 1;
 }
 
 /**
- * The weight in the kernel's layout: [groups][co/8][3][3][ci][8] when lanes run over output
- * channels, else [cout][3][3][ci] (lanes over a group's input channels, contiguous in an NHWC
- * pixel). `weight` is PyTorch's [cout][ci][3][3].
+ * Where the packed weight holds output c's tap (0-8, row-major) for input i of its group:
+ * [cout / W][3][3][ci][W] for W = conv3x3LaneWidth (for W = 1, [cout][3][3][ci]).
  */
+export function conv3x3WeightAt(c: number, tap: number, i: number, ci: number, width: number): number {
+  return Math.floor(c / width) * 9 * ci * width + (tap * ci + i) * width + (c % width);
+}
+
+/** PyTorch's [cout][ci][3][3] weight in the kernel's layout (conv3x3WeightAt). */
 export function packConv3x3Weight(weight: Float32Array, cout: number, ci: number, groups: number): Float32Array {
-  if (!conv3x3ByOutputs(cout / groups)) return transpose4d(weight, [cout, ci, 3, 3], [0, 2, 3, 1], 'GroupedConv3x3');
+  const width = conv3x3LaneWidth(cout / groups, groups);
   const packed = new Float32Array(weight.length);
-  for (let octet = 0; octet < cout / 8; octet++) {
-    const at = octet * 9 * ci * 8;
-    for (let tap = 0; tap < 9; tap++) {
-      for (let i = 0; i < ci; i++) {
-        for (let l = 0; l < 8; l++) packed[at + (tap * ci + i) * 8 + l] = weight[((octet * 8 + l) * ci + i) * 9 + tap];
-      }
+  for (let c = 0; c < cout; c++) {
+    for (let i = 0; i < ci; i++) {
+      for (let tap = 0; tap < 9; tap++) packed[conv3x3WeightAt(c, tap, i, ci, width)] = weight[(c * ci + i) * 9 + tap];
     }
   }
   return packed;
