@@ -567,3 +567,43 @@ export function normReluMean(x: usize, pixels: i32, channels: i32, scale: usize,
     store<f32>(y + c, acc * inv);
   }
 }
+
+/**
+ * The head's condensing Linear on `batch` pooled feature vectors (rows of `features` floats):
+ * y[n, o] = bias[o] + sum over t < kept of weight[o, t] * x[n, index[t]], index in bytes within a
+ * row. weight is [classes][K] with K = kept rounded up to a multiple of 4, zero-padded; each
+ * image's kept features are gathered once into `scratch` (K floats, the padding zeroed), then
+ * four classes at a time share every gathered vector and are reduced with one transpose-add.
+ */
+export function condensingLinear(
+  x: usize, batch: i32, features: i32, index: usize, kept: i32,
+  weight: usize, bias: usize, classes: i32, y: usize, scratch: usize,
+): void {
+  const K = (kept + 3) & ~3;
+  const kBytes = <usize>K << 2;
+  for (let n = 0; n < batch; n++) {
+    const row = x + <usize>(n * features) * 4;
+    for (let t = 0; t < kept; t++) store<f32>(scratch + (<usize>t << 2), load<f32>(row + <usize>load<i32>(index + (<usize>t << 2))));
+    for (let t = kept; t < K; t++) store<f32>(scratch + (<usize>t << 2), 0);
+    const out = y + <usize>(n * classes) * 4;
+    let o = 0;
+    for (; o + 3 < classes; o += 4) {
+      const w = weight + <usize>o * kBytes;
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      for (let i: usize = 0; i < kBytes; i += 16) {
+        const g = v128.load(scratch + i);
+        a0 = f32x4.add(a0, f32x4.mul(g, v128.load(w + i)));
+        a1 = f32x4.add(a1, f32x4.mul(g, v128.load(w + kBytes + i)));
+        a2 = f32x4.add(a2, f32x4.mul(g, v128.load(w + 2 * kBytes + i)));
+        a3 = f32x4.add(a3, f32x4.mul(g, v128.load(w + 3 * kBytes + i)));
+      }
+      v128.store(out + (<usize>o << 2), f32x4.add(horizontalSums(a0, a1, a2, a3), v128.load(bias + (<usize>o << 2))));
+    }
+    for (; o < classes; o++) {
+      const w = weight + <usize>o * kBytes;
+      let a = f32x4.splat(0);
+      for (let i: usize = 0; i < kBytes; i += 16) a = f32x4.add(a, f32x4.mul(v128.load(scratch + i), v128.load(w + i)));
+      store<f32>(out + (<usize>o << 2), f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3) + load<f32>(bias + (<usize>o << 2)));
+    }
+  }
+}

@@ -101,5 +101,19 @@ export function javascriptKernels(): KernelExports {
         f[y0 + c] = acc / pixels;
       }
     },
+
+    condensingLinear(x, batch, features, index, kept, weight, bias, classes, y) {
+      const f = f32();
+      const idx = i32();
+      const K = (kept + 3) & ~3;
+      for (let n = 0; n < batch; n++) {
+        const row = (x >> 2) + n * features;
+        for (let o = 0; o < classes; o++) {
+          let acc = f[(bias >> 2) + o];
+          for (let t = 0; t < kept; t++) acc += f[(weight >> 2) + o * K + t] * f[row + (idx[(index >> 2) + t] >> 2)];
+          f[(y >> 2) + n * classes + o] = acc;
+        }
+      }
+    },
   };
 }

@@ -22,4 +22,8 @@ export interface KernelExports {
     y: number, yStride: number,
   ): void;
   normReluMean(x: number, pixels: number, channels: number, scale: number, shift: number, y: number): void;
+  condensingLinear(
+    x: number, batch: number, features: number, index: number, kept: number,
+    weight: number, bias: number, classes: number, y: number, scratch: number,
+  ): void;
 }

@@ -4,6 +4,7 @@ import { foldBatchNorm } from '../fold-batch-norm.js';
 import { conv1x1Params, layerWeights, type ModelWeights } from '../layer-weights.js';
 import { avgPool2x2Args } from './avg-pool.js';
 import { CondensedConv1x1, packCondensedConv1x1 } from './condensed-conv1x1.js';
+import { CondensingLinear } from './condensing-linear.js';
 import { GroupedConv3x3 } from './grouped-conv3x3.js';
 import type { KernelModule } from './kernel-module.js';
 import { Op, ProgramBuilder, runProgram } from './program.js';
@@ -78,6 +79,7 @@ export class KernelForward {
   private readonly stem: GroupedConv3x3;
   private readonly layers: Layer[][];
   private readonly head: { scale: number; shift: number };
+  private readonly classifier: CondensingLinear;
   /** One per thread that may run at once. */
   readonly buffers: Buffers[];
   private disposed = false;
@@ -120,6 +122,12 @@ export class KernelForward {
     );
     const head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
     this.head = { scale: kernels.put(head.scale), shift: kernels.put(head.shift) };
+    this.classifier = new CondensingLinear(kernels, {
+      index: w.classifierIndex,
+      weight: w.classifierWeight,
+      bias: w.classifierBias,
+      features: w.plan.head.features,
+    });
     const scratchBytes = Math.max(...this.layers.flat().map((l) => l.conv1.scratchBytes));
     this.buffers = Array.from({ length: bufferSets }, () => ({
       features: w.plan.blocks.map((b) => kernels.alloc(b.spatial * b.spatial * b.outChannels * 4)),
@@ -239,18 +247,7 @@ export class KernelForward {
 
   /** The condensing Linear on every image's pooled features. */
   logits(io: RunIo, batch: number): Float32Array {
-    const { plan, classifierIndex: index, classifierWeight: weight, classifierBias: bias } = this.w;
-    const { features: C, classes, condensedFeatures: kept } = plan.head;
-    const pooled = this.kernels.f32(io.pooled, batch * C);
-    const logits = new Float32Array(batch * classes);
-    for (let n = 0; n < batch; n++) {
-      for (let o = 0; o < classes; o++) {
-        let acc = bias[o];
-        for (let t = 0; t < kept; t++) acc += weight[o * kept + t] * pooled[n * C + index[t]];
-        logits[n * classes + o] = acc;
-      }
-    }
-    return logits;
+    return this.classifier.run(io.pooled, batch);
   }
 
   /** Frees everything the constructor allocated in the kernel module; later calls do nothing. */
@@ -267,6 +264,7 @@ export class KernelForward {
     }
     this.kernels.free(this.head.scale);
     this.kernels.free(this.head.shift);
+    this.classifier.dispose();
   }
 
   private zeroed(floats: number): number {
