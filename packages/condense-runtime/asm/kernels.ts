@@ -74,10 +74,11 @@ export function condensedConv1x1(
   const yRowBytes = <usize>yStride << 2;
   const ySpanBytes = <usize>ySpanPitch << 2;
   const yBase = y + (<usize>yOffset << 2);
-  const slotBytes = <usize>K << 4;
   const quadBytes = <usize>(K * kOut) << 4;
   const gBytes = <usize>(quads << 2) << 2;
-  const s1 = scratch + slotBytes, s2 = s1 + slotBytes, s3 = s2 + slotBytes;
+  // Four pixels' gathered slots interleaved, [K][4 pixels][4 lanes], so the inner loops walk one
+  // scratch pointer with constant offsets beside the weight pointer.
+  const scratchEnd = scratch + (<usize>K << 6);
   let p = 0;
   for (; p + 3 < pixels; p += 4) {
     const row0 = x + <usize>p * xRowBytes;
@@ -92,11 +93,11 @@ export function condensedConv1x1(
         const i0 = <usize>load<i32>(index + s), i1 = <usize>load<i32>(index + s, 4);
         const i2 = <usize>load<i32>(index + s, 8), i3 = <usize>load<i32>(index + s, 12);
         const sc = v128.load(scale + s), sh = v128.load(shift + s);
-        const o = <usize>t << 4;
-        v128.store(scratch + o, gatherNormRelu(row0, i0, i1, i2, i3, sc, sh));
-        v128.store(s1 + o, gatherNormRelu(row0 + xRowBytes, i0, i1, i2, i3, sc, sh));
-        v128.store(s2 + o, gatherNormRelu(row0 + 2 * xRowBytes, i0, i1, i2, i3, sc, sh));
-        v128.store(s3 + o, gatherNormRelu(row0 + 3 * xRowBytes, i0, i1, i2, i3, sc, sh));
+        const u = scratch + (<usize>t << 6);
+        v128.store(u, gatherNormRelu(row0, i0, i1, i2, i3, sc, sh));
+        v128.store(u, gatherNormRelu(row0 + xRowBytes, i0, i1, i2, i3, sc, sh), 16);
+        v128.store(u, gatherNormRelu(row0 + 2 * xRowBytes, i0, i1, i2, i3, sc, sh), 32);
+        v128.store(u, gatherNormRelu(row0 + 3 * xRowBytes, i0, i1, i2, i3, sc, sh), 48);
       }
       const wq = weight + <usize>q * quadBytes;
       const laneBytes = <usize>q << 4;
@@ -105,15 +106,14 @@ export function condensedConv1x1(
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
         let w = wq + (<usize>(m * K) << 4);
-        for (let t = 0; t < K; t++) {
-          const o = <usize>t << 4;
+        for (let u = scratch; u < scratchEnd; u += 64) {
           const w0 = v128.load(w), w1 = v128.load(w, 16);
-          const u0 = v128.load(scratch + o), u1 = v128.load(s1 + o);
+          const u0 = v128.load(u), u1 = v128.load(u, 16);
           a0 = f32x4.add(a0, f32x4.mul(u0, w0));
           a1 = f32x4.add(a1, f32x4.mul(u0, w1));
           b0 = f32x4.add(b0, f32x4.mul(u1, w0));
           b1 = f32x4.add(b1, f32x4.mul(u1, w1));
-          const u2 = v128.load(s2 + o), u3 = v128.load(s3 + o);
+          const u2 = v128.load(u, 32), u3 = v128.load(u, 48);
           c0 = f32x4.add(c0, f32x4.mul(u2, w0));
           c1 = f32x4.add(c1, f32x4.mul(u2, w1));
           d0 = f32x4.add(d0, f32x4.mul(u3, w0));
@@ -134,13 +134,12 @@ export function condensedConv1x1(
       if (m < kOut) {
         let a0 = f32x4.splat(0), b0 = f32x4.splat(0), c0 = f32x4.splat(0), d0 = f32x4.splat(0);
         let w = wq + (<usize>(m * K) << 4);
-        for (let t = 0; t < K; t++) {
-          const o = <usize>t << 4;
+        for (let u = scratch; u < scratchEnd; u += 64) {
           const w0 = v128.load(w);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(scratch + o), w0));
-          b0 = f32x4.add(b0, f32x4.mul(v128.load(s1 + o), w0));
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(s2 + o), w0));
-          d0 = f32x4.add(d0, f32x4.mul(v128.load(s3 + o), w0));
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(u), w0));
+          b0 = f32x4.add(b0, f32x4.mul(v128.load(u, 16), w0));
+          c0 = f32x4.add(c0, f32x4.mul(v128.load(u, 32), w0));
+          d0 = f32x4.add(d0, f32x4.mul(v128.load(u, 48), w0));
           w += 16;
         }
         const o = <usize>m * gBytes + laneBytes;
