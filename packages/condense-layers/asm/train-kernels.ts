@@ -32,7 +32,9 @@ const CHUNK = 128;
  * c[m, n] = sum_p a[p, m] * b[p, n] (a: [rows, m], b: [rows, n], c: [m, n], row-major):
  * the filter gradient of a 1x1 conv, activations^T x output gradient, without the transposed
  * copy of the activations and the repacking of b that tfjs-wasm's matMul costs there.
- * n must be a multiple of 4. Lanes run over n; a tile holds 4 rows of c by 16 (or 4) columns.
+ * n must be a multiple of 4. Lanes run over n; a tile holds 4 rows of c by 8 (or 4) columns:
+ * 8 accumulators, where 4 by 16 (16 accumulators, more than x64's 16 SIMD registers hold with
+ * the operands) was ~25% slower in V8.
  */
 export function matMulAtB(a: usize, b: usize, rows: i32, m: i32, n: i32, c: usize): void {
   memory.fill(c, 0, (<usize>m * <usize>n) << 2);
@@ -43,7 +45,7 @@ export function matMulAtB(a: usize, b: usize, rows: i32, m: i32, n: i32, c: usiz
     let i = 0;
     for (; i + 3 < m; i += 4) {
       let j = 0;
-      for (; j + 15 < n; j += 16) tile4x16(a, b, c, aRow, bRow, p0, p1, i, j);
+      for (; j + 7 < n; j += 8) tile4x8(a, b, c, aRow, bRow, p0, p1, i, j);
       for (; j < n; j += 4) tile4x4(a, b, c, aRow, bRow, p0, p1, i, j);
     }
     for (; i < m; i++) {
@@ -54,36 +56,32 @@ export function matMulAtB(a: usize, b: usize, rows: i32, m: i32, n: i32, c: usiz
 
 // @ts-ignore: decorator
 @inline
-function tile4x16(a: usize, b: usize, c: usize, aRow: usize, bRow: usize, p0: i32, p1: i32, i: i32, j: i32): void {
+function tile4x8(a: usize, b: usize, c: usize, aRow: usize, bRow: usize, p0: i32, p1: i32, i: i32, j: i32): void {
   const c0 = c + (<usize>i * bRow) + (<usize>j << 2);
   const c1 = c0 + bRow, c2 = c1 + bRow, c3 = c2 + bRow;
-  let x00 = v128.load(c0), x01 = v128.load(c0, 16), x02 = v128.load(c0, 32), x03 = v128.load(c0, 48);
-  let x10 = v128.load(c1), x11 = v128.load(c1, 16), x12 = v128.load(c1, 32), x13 = v128.load(c1, 48);
-  let x20 = v128.load(c2), x21 = v128.load(c2, 16), x22 = v128.load(c2, 32), x23 = v128.load(c2, 48);
-  let x30 = v128.load(c3), x31 = v128.load(c3, 16), x32 = v128.load(c3, 32), x33 = v128.load(c3, 48);
+  let x00 = v128.load(c0), x01 = v128.load(c0, 16);
+  let x10 = v128.load(c1), x11 = v128.load(c1, 16);
+  let x20 = v128.load(c2), x21 = v128.load(c2, 16);
+  let x30 = v128.load(c3), x31 = v128.load(c3, 16);
   let pa = a + <usize>p0 * aRow + (<usize>i << 2);
   let pb = b + <usize>p0 * bRow + (<usize>j << 2);
   for (let p = p0; p < p1; p++) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32), b3 = v128.load(pb, 48);
-    const a0 = f32x4.splat(load<f32>(pa));
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
     x00 = f32x4.add(x00, f32x4.mul(a0, b0)); x01 = f32x4.add(x01, f32x4.mul(a0, b1));
-    x02 = f32x4.add(x02, f32x4.mul(a0, b2)); x03 = f32x4.add(x03, f32x4.mul(a0, b3));
-    const a1 = f32x4.splat(load<f32>(pa, 4));
+    const a1 = v128.load32_splat(pa, 4);
     x10 = f32x4.add(x10, f32x4.mul(a1, b0)); x11 = f32x4.add(x11, f32x4.mul(a1, b1));
-    x12 = f32x4.add(x12, f32x4.mul(a1, b2)); x13 = f32x4.add(x13, f32x4.mul(a1, b3));
-    const a2 = f32x4.splat(load<f32>(pa, 8));
+    const a2 = v128.load32_splat(pa, 8);
     x20 = f32x4.add(x20, f32x4.mul(a2, b0)); x21 = f32x4.add(x21, f32x4.mul(a2, b1));
-    x22 = f32x4.add(x22, f32x4.mul(a2, b2)); x23 = f32x4.add(x23, f32x4.mul(a2, b3));
-    const a3 = f32x4.splat(load<f32>(pa, 12));
+    const a3 = v128.load32_splat(pa, 12);
     x30 = f32x4.add(x30, f32x4.mul(a3, b0)); x31 = f32x4.add(x31, f32x4.mul(a3, b1));
-    x32 = f32x4.add(x32, f32x4.mul(a3, b2)); x33 = f32x4.add(x33, f32x4.mul(a3, b3));
     pa += aRow;
     pb += bRow;
   }
-  v128.store(c0, x00); v128.store(c0, x01, 16); v128.store(c0, x02, 32); v128.store(c0, x03, 48);
-  v128.store(c1, x10); v128.store(c1, x11, 16); v128.store(c1, x12, 32); v128.store(c1, x13, 48);
-  v128.store(c2, x20); v128.store(c2, x21, 16); v128.store(c2, x22, 32); v128.store(c2, x23, 48);
-  v128.store(c3, x30); v128.store(c3, x31, 16); v128.store(c3, x32, 32); v128.store(c3, x33, 48);
+  v128.store(c0, x00); v128.store(c0, x01, 16);
+  v128.store(c1, x10); v128.store(c1, x11, 16);
+  v128.store(c2, x20); v128.store(c2, x21, 16);
+  v128.store(c3, x30); v128.store(c3, x31, 16);
 }
 
 // @ts-ignore: decorator
@@ -148,9 +146,25 @@ function tapRange(at: i32, pad: i32, stride: i32, size: i32, k: i32): i32 {
  * x[b, r*stride + kh - pad, c*stride + kw - pad, g(o)*ci + i] * w[o, kh, kw, i], taps off the
  * input skipped (zero padding). w is packed [cout][k][k][ci]. Lanes run over a group's input
  * channels; four output channels (possibly of different groups) are accumulated together and
- * reduced with one transpose-add. ci and cout must be multiples of 4.
+ * reduced with one transpose-add. ci and cout must be multiples of 4, cout / groups even.
+ *
+ * The columns whose every tap lies on the input (all but the borders) go two at a time, so
+ * each weight vector loaded feeds two pixels; with co a multiple of 4 the four outputs share
+ * a group and each input vector loaded feeds four of them.
  */
 export function groupConvForward(
+  x: usize, n: i32, h: i32, w: i32, cin: i32, groups: i32,
+  wt: usize, k: i32, cout: i32, stride: i32, pad: i32,
+  y: usize, oh: i32, ow: i32,
+): void {
+  if ((cout / groups) % 4 == 0) convForwardRows(true, x, n, h, w, cin, groups, wt, k, cout, stride, pad, y, oh, ow);
+  else convForwardRows(false, x, n, h, w, cin, groups, wt, k, cout, stride, pad, y, oh, ow);
+}
+
+// @ts-ignore: decorator
+@inline
+function convForwardRows(
+  shared: bool,
   x: usize, n: i32, h: i32, w: i32, cin: i32, groups: i32,
   wt: usize, k: i32, cout: i32, stride: i32, pad: i32,
   y: usize, oh: i32, ow: i32,
@@ -160,46 +174,103 @@ export function groupConvForward(
   const ciBytes = <usize>ci << 2;
   const filterBytes = ciBytes * <usize>(k * k);
   const pix = <usize>cin << 2;
+  const rowBytes = <usize>w * pix;
+  const step = <usize>stride * pix;
+  const outPix = <usize>cout << 2;
+  // Columns [inFirst, inEnd) have every kw tap on the input.
+  const inFirst = min(ow, (pad + stride - 1) / stride);
+  const lastFull = w - k + pad;
+  const inEnd = lastFull < 0 ? inFirst : max(inFirst, min(ow, lastFull / stride + 1));
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < oh; r++) {
-      const khLo = max(0, pad - r * stride);
-      const khHi = min(k, h + pad - r * stride);
-      for (let c = 0; c < ow; c++) {
-        const kwLo = max(0, pad - c * stride);
-        const kwHi = min(k, w + pad - c * stride);
-        const out = y + (<usize>((b * oh + r) * ow + c) * <usize>cout << 2);
-        for (let o = 0; o < cout; o += 4) {
-          const g0 = <usize>(o / co) * ciBytes;
-          const g1 = <usize>((o + 1) / co) * ciBytes;
-          const g2 = <usize>((o + 2) / co) * ciBytes;
-          const g3 = <usize>((o + 3) / co) * ciBytes;
-          const wo = wt + <usize>o * filterBytes;
-          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-          for (let kh = khLo; kh < khHi; kh++) {
-            const row = x + <usize>((b * h + r * stride + kh - pad) * w) * pix;
-            for (let kw = kwLo; kw < kwHi; kw++) {
-              const px = row + <usize>(c * stride + kw - pad) * pix;
-              const wtap = wo + <usize>(kh * k + kw) * ciBytes;
-              for (let i: usize = 0; i < ciBytes; i += 16) {
-                a0 = f32x4.add(a0, f32x4.mul(v128.load(px + g0 + i), v128.load(wtap + i)));
-                a1 = f32x4.add(a1, f32x4.mul(v128.load(px + g1 + i), v128.load(wtap + filterBytes + i)));
-                a2 = f32x4.add(a2, f32x4.mul(v128.load(px + g2 + i), v128.load(wtap + 2 * filterBytes + i)));
-                a3 = f32x4.add(a3, f32x4.mul(v128.load(px + g3 + i), v128.load(wtap + 3 * filterBytes + i)));
-              }
-            }
-          }
-          v128.store(out + (<usize>o << 2), horizontalSums(a0, a1, a2, a3));
+      const ih0 = r * stride - pad;
+      const khLo = max(0, -ih0);
+      const khHi = min(k, h - ih0);
+      // x at tap (0, 0) of column 0, which may lie off the image (the address wraps around):
+      // only taps on it are read.
+      const origin = x + <usize>((b * h + ih0) * w - pad) * pix;
+      const outRow = y + <usize>((b * oh + r) * ow) * outPix;
+      for (let o = 0; o < cout; o += 4) {
+        // co is even, so outputs o and o+1 share a group, as do o+2 and o+3.
+        const g0 = <usize>(o / co) * ciBytes;
+        const g2 = <usize>((o + 2) / co) * ciBytes;
+        const wo = wt + <usize>o * filterBytes;
+        const out = outRow + (<usize>o << 2);
+        let c = 0;
+        for (; c < inFirst; c++) {
+          const iw0 = c * stride - pad;
+          forwardTile(1, shared, origin + <usize>(c * stride) * pix, step, g0, g2, wo, filterBytes, ciBytes,
+            rowBytes, pix, k, khLo, khHi, max(0, -iw0), min(k, w - iw0), out + <usize>c * outPix, outPix);
+        }
+        for (; c + 1 < inEnd; c += 2) {
+          forwardTile(2, shared, origin + <usize>(c * stride) * pix, step, g0, g2, wo, filterBytes, ciBytes,
+            rowBytes, pix, k, khLo, khHi, 0, k, out + <usize>c * outPix, outPix);
+        }
+        for (; c < ow; c++) {
+          const iw0 = c * stride - pad;
+          forwardTile(1, shared, origin + <usize>(c * stride) * pix, step, g0, g2, wo, filterBytes, ciBytes,
+            rowBytes, pix, k, khLo, khHi, max(0, -iw0), min(k, w - iw0), out + <usize>c * outPix, outPix);
         }
       }
     }
   }
 }
 
+// Outputs o..o+3 of `pixels` (1 or 2) pixels `step` bytes apart, over taps [khLo, khHi) x
+// [kwLo, kwHi); `px` is the first pixel's x at tap (0, 0), g0 the byte offset of outputs o and
+// o+1's group, g2 that of o+2 and o+3's. `shared`: all four in one group (g0 == g2).
+// @ts-ignore: decorator
+@inline
+function forwardTile(
+  pixels: i32, shared: bool, px: usize, step: usize, g0: usize, g2: usize,
+  wo: usize, filterBytes: usize, ciBytes: usize, rowBytes: usize, pix: usize, k: i32,
+  khLo: i32, khHi: i32, kwLo: i32, kwHi: i32, out: usize, outStep: usize,
+): void {
+  const f2 = filterBytes << 1;
+  const f3 = f2 + filterBytes;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  for (let kh = khLo; kh < khHi; kh++) {
+    const row = px + <usize>kh * rowBytes;
+    const wrow = wo + <usize>(kh * k) * ciBytes;
+    for (let kw = kwLo; kw < kwHi; kw++) {
+      const p = row + <usize>kw * pix;
+      const q = p + step;
+      const wtap = wrow + <usize>kw * ciBytes;
+      // Each weight vector is loaded just before its two products (11 vectors live, not 13
+      // with all four loaded first; x64 has 16 SIMD registers): ~5% faster in V8.
+      for (let i: usize = 0; i < ciBytes; i += 16) {
+        const wi = wtap + i;
+        const x0 = v128.load(p + g0 + i);
+        const x1 = pixels > 1 ? v128.load(q + g0 + i) : x0;
+        const x2 = shared ? x0 : v128.load(p + g2 + i);
+        const x3 = shared || pixels < 2 ? x1 : v128.load(q + g2 + i);
+        let wv = v128.load(wi);
+        a0 = f32x4.add(a0, f32x4.mul(x0, wv));
+        if (pixels > 1) b0 = f32x4.add(b0, f32x4.mul(x1, wv));
+        wv = v128.load(wi + filterBytes);
+        a1 = f32x4.add(a1, f32x4.mul(x0, wv));
+        if (pixels > 1) b1 = f32x4.add(b1, f32x4.mul(x1, wv));
+        wv = v128.load(wi + f2);
+        a2 = f32x4.add(a2, f32x4.mul(x2, wv));
+        if (pixels > 1) b2 = f32x4.add(b2, f32x4.mul(x3, wv));
+        wv = v128.load(wi + f3);
+        a3 = f32x4.add(a3, f32x4.mul(x2, wv));
+        if (pixels > 1) b3 = f32x4.add(b3, f32x4.mul(x3, wv));
+      }
+    }
+  }
+  v128.store(out, horizontalSums(a0, a1, a2, a3));
+  if (pixels > 1) v128.store(out + outStep, horizontalSums(b0, b1, b2, b3));
+}
+
 /**
  * Input gradient of groupConvForward: dx[b, r, c, g*ci + i] = sum over taps and j < co of
  * dy[b, (r + pad - kh) / stride, (c + pad - kw) / stride, g*co + j] * w[kh, kw, g*co + j, i]
  * over the taps that land on an output. w is packed [k][k][cout][ci]. Lanes run over input
- * channels, 16 (or 4) per pass. ci must be a multiple of 4.
+ * channels, 16, 8 or 4 per pass; at stride 1 the columns whose every tap lands on dy go 2 or
+ * 4 at a time (8 accumulators), so each weight vector loaded feeds several pixels. ci must be
+ * a multiple of 4.
  */
 export function groupConvInputGrad(
   dy: usize, oh: i32, ow: i32, cout: i32, groups: i32,
@@ -210,54 +281,149 @@ export function groupConvInputGrad(
   const co = cout / groups;
   const ciBytes = <usize>ci << 2;
   const dyPix = <usize>cout << 2;
+  // Columns [inFirst, inEnd) take every kw tap (stride 1 only: at stride 2 neighbours take
+  // different taps).
+  const inFirst = stride == 1 ? min(w, max(0, k - 1 - pad)) : w;
+  const inEnd = stride == 1 ? max(inFirst, min(w, ow - pad)) : w;
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < h; r++) {
       const khs = tapRange(r, pad, stride, oh, k);
       const khFirst = khs & 0xffff, khLast = khs >> 16;
-      for (let c = 0; c < w; c++) {
-        const kws = tapRange(c, pad, stride, ow, k);
-        const kwFirst = kws & 0xffff, kwLast = kws >> 16;
-        const out = dx + (<usize>((b * h + r) * w + c) * <usize>cin << 2);
-        for (let g = 0; g < groups; g++) {
-          const dyGroup = <usize>(g * co) << 2;
-          const wGroup = wt + <usize>(g * co) * ciBytes;
-          let i: usize = 0;
-          for (; i + 64 <= ciBytes; i += 64) {
-            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-            for (let kh = khFirst; kh <= khLast; kh += stride) {
-              const dyRow = dy + <usize>((b * oh + (r + pad - kh) / stride) * ow) * dyPix + dyGroup;
-              for (let kw = kwFirst; kw <= kwLast; kw += stride) {
-                const d = dyRow + <usize>((c + pad - kw) / stride) * dyPix;
-                let wj = wGroup + <usize>((kh * k + kw) * cout) * ciBytes + i;
-                for (let j = 0; j < co; j++) {
-                  const s = f32x4.splat(load<f32>(d + (<usize>j << 2)));
-                  a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wj)));
-                  a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wj, 16)));
-                  a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wj, 32)));
-                  a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wj, 48)));
-                  wj += ciBytes;
-                }
-              }
-            }
-            const at = out + (<usize>(g * ci) << 2) + i;
-            v128.store(at, a0); v128.store(at, a1, 16); v128.store(at, a2, 32); v128.store(at, a3, 48);
+      const out = dx + (<usize>((b * h + r) * w) * <usize>cin << 2);
+      for (let g = 0; g < groups; g++) {
+        const dyGroup = dy + (<usize>(g * co) << 2);
+        const wGroup = wt + <usize>(g * co) * ciBytes;
+        const outGroup = out + (<usize>(g * ci) << 2);
+        let i: usize = 0;
+        for (; i + 64 <= ciBytes; i += 64) {
+          inputGradRow(2, 4, dyGroup, wGroup + i, outGroup + i, ciBytes, b, r, oh, ow, co, cout, k, stride, pad, w, cin,
+            khFirst, khLast, inFirst, inEnd);
+        }
+        for (; i + 32 <= ciBytes; i += 32) {
+          inputGradRow(4, 2, dyGroup, wGroup + i, outGroup + i, ciBytes, b, r, oh, ow, co, cout, k, stride, pad, w, cin,
+            khFirst, khLast, inFirst, inEnd);
+        }
+        for (; i < ciBytes; i += 16) {
+          inputGradRow(4, 1, dyGroup, wGroup + i, outGroup + i, ciBytes, b, r, oh, ow, co, cout, k, stride, pad, w, cin,
+            khFirst, khLast, inFirst, inEnd);
+        }
+      }
+    }
+  }
+}
+
+// One row of dx for `vectors` x 4 channels of a group: border columns one at a time over their
+// taps, interior ones `pixels` at a time over all k x k.
+// @ts-ignore: decorator
+@inline
+function inputGradRow(
+  pixels: i32, vectors: i32, dyGroup: usize, wGroup: usize, outGroup: usize, ciBytes: usize,
+  b: i32, r: i32, oh: i32, ow: i32, co: i32, cout: i32, k: i32, stride: i32, pad: i32, w: i32, cin: i32,
+  khFirst: i32, khLast: i32, inFirst: i32, inEnd: i32,
+): void {
+  const dxPix = <usize>cin << 2;
+  let c = 0;
+  for (; c < inFirst; c++) {
+    const kws = tapRange(c, pad, stride, ow, k);
+    inputGradTile(1, vectors, dyGroup, wGroup, outGroup + <usize>c * dxPix, dxPix, ciBytes, b, r, c, oh, ow, co, cout, k, stride, pad,
+      khFirst, khLast, kws & 0xffff, kws >> 16);
+  }
+  for (; c + pixels <= inEnd; c += pixels) {
+    inputGradTile(pixels, vectors, dyGroup, wGroup, outGroup + <usize>c * dxPix, dxPix, ciBytes, b, r, c, oh, ow, co, cout, k, 1, pad,
+      khFirst, khLast, 0, k - 1);
+  }
+  for (; c < w; c++) {
+    const kws = tapRange(c, pad, stride, ow, k);
+    inputGradTile(1, vectors, dyGroup, wGroup, outGroup + <usize>c * dxPix, dxPix, ciBytes, b, r, c, oh, ow, co, cout, k, stride, pad,
+      khFirst, khLast, kws & 0xffff, kws >> 16);
+  }
+}
+
+// dx at `pixels` (1, 2 or 4; more than 1 at stride 1 only) consecutive columns from c,
+// `vectors` (1, 2 or 4) vectors of channels from wGroup's / out's channel, over taps
+// kh = khFirst..khLast, kw = kwFirst..kwLast stepping by stride.
+// @ts-ignore: decorator
+@inline
+function inputGradTile(
+  pixels: i32, vectors: i32, dyGroup: usize, wGroup: usize, out: usize, dxPix: usize, ciBytes: usize,
+  b: i32, r: i32, c: i32, oh: i32, ow: i32, co: i32, cout: i32, k: i32, stride: i32, pad: i32,
+  khFirst: i32, khLast: i32, kwFirst: i32, kwLast: i32,
+): void {
+  const dyPix = <usize>cout << 2;
+  const tapBytes = <usize>cout * ciBytes;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  for (let kh = khFirst; kh <= khLast; kh += stride) {
+    const dyRow = dyGroup + <usize>((b * oh + (r + pad - kh) / stride) * ow) * dyPix;
+    const wRow = wGroup + <usize>(kh * k) * tapBytes;
+    for (let kw = kwFirst; kw <= kwLast; kw += stride) {
+      const d = dyRow + <usize>((c + pad - kw) / stride) * dyPix;
+      let wj = wRow + <usize>kw * tapBytes;
+      const end = d + (<usize>co << 2);
+      // At most 11 vectors live (x64 has 16 SIMD registers): with 4 vectors the pixels' dy
+      // first, then each weight vector just before its products (~10% faster in V8 than
+      // loading all four weight vectors first); with fewer, the weights first.
+      for (let dj = d; dj < end; dj += 4) {
+        if (vectors > 2) {
+          const s0 = v128.load32_splat(dj);
+          const s1 = pixels > 1 ? v128.load32_splat(dj + dyPix) : s0;
+          let wv = v128.load(wj);
+          a0 = f32x4.add(a0, f32x4.mul(s0, wv));
+          if (pixels > 1) b0 = f32x4.add(b0, f32x4.mul(s1, wv));
+          wv = v128.load(wj, 16);
+          a1 = f32x4.add(a1, f32x4.mul(s0, wv));
+          if (pixels > 1) b1 = f32x4.add(b1, f32x4.mul(s1, wv));
+          wv = v128.load(wj, 32);
+          a2 = f32x4.add(a2, f32x4.mul(s0, wv));
+          if (pixels > 1) b2 = f32x4.add(b2, f32x4.mul(s1, wv));
+          wv = v128.load(wj, 48);
+          a3 = f32x4.add(a3, f32x4.mul(s0, wv));
+          if (pixels > 1) b3 = f32x4.add(b3, f32x4.mul(s1, wv));
+        } else {
+          // Pixel p takes a(2p), a(2p+1) for p < 2, b(2p - 4), b(2p - 3) after.
+          const w0 = v128.load(wj);
+          const w1 = vectors > 1 ? v128.load(wj, 16) : w0;
+          let sv = v128.load32_splat(dj);
+          a0 = f32x4.add(a0, f32x4.mul(sv, w0));
+          if (vectors > 1) a1 = f32x4.add(a1, f32x4.mul(sv, w1));
+          if (pixels > 1) {
+            sv = v128.load32_splat(dj + dyPix);
+            a2 = f32x4.add(a2, f32x4.mul(sv, w0));
+            if (vectors > 1) a3 = f32x4.add(a3, f32x4.mul(sv, w1));
           }
-          for (; i < ciBytes; i += 16) {
-            let a0 = f32x4.splat(0);
-            for (let kh = khFirst; kh <= khLast; kh += stride) {
-              const dyRow = dy + <usize>((b * oh + (r + pad - kh) / stride) * ow) * dyPix + dyGroup;
-              for (let kw = kwFirst; kw <= kwLast; kw += stride) {
-                const d = dyRow + <usize>((c + pad - kw) / stride) * dyPix;
-                let wj = wGroup + <usize>((kh * k + kw) * cout) * ciBytes + i;
-                for (let j = 0; j < co; j++) {
-                  a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(d + (<usize>j << 2))), v128.load(wj)));
-                  wj += ciBytes;
-                }
-              }
-            }
-            v128.store(out + (<usize>(g * ci) << 2) + i, a0);
+          if (pixels > 2) {
+            sv = v128.load32_splat(dj + (dyPix << 1));
+            b0 = f32x4.add(b0, f32x4.mul(sv, w0));
+            if (vectors > 1) b1 = f32x4.add(b1, f32x4.mul(sv, w1));
+            sv = v128.load32_splat(dj + (dyPix << 1) + dyPix);
+            b2 = f32x4.add(b2, f32x4.mul(sv, w0));
+            if (vectors > 1) b3 = f32x4.add(b3, f32x4.mul(sv, w1));
           }
         }
+        wj += ciBytes;
+      }
+    }
+  }
+  v128.store(out, a0);
+  if (vectors > 1) v128.store(out, a1, 16);
+  if (vectors > 2) {
+    v128.store(out, a2, 32); v128.store(out, a3, 48);
+    if (pixels > 1) {
+      const o1 = out + dxPix;
+      v128.store(o1, b0); v128.store(o1, b1, 16); v128.store(o1, b2, 32); v128.store(o1, b3, 48);
+    }
+  } else {
+    if (pixels > 1) {
+      v128.store(out + dxPix, a2);
+      if (vectors > 1) v128.store(out + dxPix, a3, 16);
+    }
+    if (pixels > 2) {
+      const o2 = out + (dxPix << 1);
+      v128.store(o2, b0);
+      v128.store(o2 + dxPix, b2);
+      if (vectors > 1) {
+        v128.store(o2, b1, 16);
+        v128.store(o2 + dxPix, b3, 16);
       }
     }
   }
@@ -270,12 +436,17 @@ function outputsBefore(end: i32, stride: i32): i32 {
   return end <= 0 ? 0 : (end - 1) / stride + 1;
 }
 
+// Output pixels per pass of the filter gradient: each pass's x and dy stay in cache while every
+// tap and output tile sweeps them (sweeping the whole batch per tile took 2-2.4x as long on the
+// quick start's 14x14 maps; 64 to 256 pixels per pass time alike).
+const FILTER_GRAD_PIXELS = 256;
+
 /**
  * Filter gradient of groupConvForward, packed [k][k][cout][ci]: dw[kh, kw, o, i] = sum over
  * the outputs (b, r, c) whose tap lands on the input of dy[b, r, c, o] *
- * x[b, r*stride + kh - pad, c*stride + kw - pad, g(o)*ci + i]. A tile is two outputs of one
- * group by 16 (or 4) input channels, swept over every pixel. ci a multiple of 4, cout / groups
- * even.
+ * x[b, r*stride + kh - pad, c*stride + kw - pad, g(o)*ci + i]. Passes over a few whole images
+ * at a time; within one, a tile is two outputs of one group by 16, 8 or 4 input channels,
+ * swept over the pass's pixels and added into dw. ci a multiple of 4, cout / groups even.
  */
 export function groupConvFilterGrad(
   x: usize, n: i32, h: i32, w: i32, cin: i32, groups: i32,
@@ -285,61 +456,88 @@ export function groupConvFilterGrad(
   const ci = cin / groups;
   const co = cout / groups;
   const ciBytes = <usize>ci << 2;
-  const pix = <usize>cin << 2;
-  const dyPix = <usize>cout << 2;
-  for (let kh = 0; kh < k; kh++) {
-    const rLo = max(0, (pad - kh + stride - 1) / stride);
-    const rHi = min(oh, outputsBefore(h + pad - kh, stride));
-    for (let kw = 0; kw < k; kw++) {
-      const cLo = max(0, (pad - kw + stride - 1) / stride);
-      const cHi = min(ow, outputsBefore(w + pad - kw, stride));
-      for (let o = 0; o < cout; o += 2) {
-        const xGroup = <usize>(o / co) * ciBytes;
-        const out = dw + <usize>((kh * k + kw) * cout + o) * ciBytes;
-        let i: usize = 0;
-        for (; i + 64 <= ciBytes; i += 64) {
-          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-          let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
-          for (let bi = 0; bi < n; bi++) {
-            for (let r = rLo; r < rHi; r++) {
-              const xRow = x + <usize>((bi * h + r * stride + kh - pad) * w) * pix + xGroup + i;
-              const dyRow = dy + <usize>((bi * oh + r) * ow) * dyPix + (<usize>o << 2);
-              for (let c = cLo; c < cHi; c++) {
-                const px = xRow + <usize>(c * stride + kw - pad) * pix;
-                const d = dyRow + <usize>c * dyPix;
-                const s = f32x4.splat(load<f32>(d)), t = f32x4.splat(load<f32>(d, 4));
-                const x0 = v128.load(px), x1 = v128.load(px, 16), x2 = v128.load(px, 32), x3 = v128.load(px, 48);
-                a0 = f32x4.add(a0, f32x4.mul(s, x0)); b0 = f32x4.add(b0, f32x4.mul(t, x0));
-                a1 = f32x4.add(a1, f32x4.mul(s, x1)); b1 = f32x4.add(b1, f32x4.mul(t, x1));
-                a2 = f32x4.add(a2, f32x4.mul(s, x2)); b2 = f32x4.add(b2, f32x4.mul(t, x2));
-                a3 = f32x4.add(a3, f32x4.mul(s, x3)); b3 = f32x4.add(b3, f32x4.mul(t, x3));
-              }
-            }
+  memory.fill(dw, 0, <usize>(k * k * cout) * ciBytes);
+  const images = max(1, FILTER_GRAD_PIXELS / max(1, oh * ow));
+  for (let b0 = 0; b0 < n; b0 += images) {
+    const b1 = min(n, b0 + images);
+    for (let kh = 0; kh < k; kh++) {
+      const rLo = max(0, (pad - kh + stride - 1) / stride);
+      const rHi = min(oh, outputsBefore(h + pad - kh, stride));
+      for (let kw = 0; kw < k; kw++) {
+        const cLo = max(0, (pad - kw + stride - 1) / stride);
+        const cHi = min(ow, outputsBefore(w + pad - kw, stride));
+        if (rLo >= rHi || cLo >= cHi) continue;
+        for (let o = 0; o < cout; o += 2) {
+          const xo = x + <usize>(o / co) * ciBytes;
+          const out = dw + <usize>((kh * k + kw) * cout + o) * ciBytes;
+          let i: usize = 0;
+          for (; i + 64 <= ciBytes; i += 64) {
+            filterGradTile(4, xo + i, dy + (<usize>o << 2), out + i, ciBytes, b0, b1, h, w, cin, oh, ow, cout, kh, kw,
+              stride, pad, rLo, rHi, cLo, cHi);
           }
-          const at = out + i;
-          v128.store(at, a0); v128.store(at, a1, 16); v128.store(at, a2, 32); v128.store(at, a3, 48);
-          const bt = at + ciBytes;
-          v128.store(bt, b0); v128.store(bt, b1, 16); v128.store(bt, b2, 32); v128.store(bt, b3, 48);
-        }
-        for (; i < ciBytes; i += 16) {
-          let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
-          for (let bi = 0; bi < n; bi++) {
-            for (let r = rLo; r < rHi; r++) {
-              const xRow = x + <usize>((bi * h + r * stride + kh - pad) * w) * pix + xGroup + i;
-              const dyRow = dy + <usize>((bi * oh + r) * ow) * dyPix + (<usize>o << 2);
-              for (let c = cLo; c < cHi; c++) {
-                const xv = v128.load(xRow + <usize>(c * stride + kw - pad) * pix);
-                const d = dyRow + <usize>c * dyPix;
-                a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(d)), xv));
-                b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(load<f32>(d, 4)), xv));
-              }
-            }
+          for (; i + 32 <= ciBytes; i += 32) {
+            filterGradTile(2, xo + i, dy + (<usize>o << 2), out + i, ciBytes, b0, b1, h, w, cin, oh, ow, cout, kh, kw,
+              stride, pad, rLo, rHi, cLo, cHi);
           }
-          v128.store(out + i, a0);
-          v128.store(out + ciBytes + i, b0);
+          for (; i < ciBytes; i += 16) {
+            filterGradTile(1, xo + i, dy + (<usize>o << 2), out + i, ciBytes, b0, b1, h, w, cin, oh, ow, cout, kh, kw,
+              stride, pad, rLo, rHi, cLo, cHi);
+          }
         }
       }
     }
+  }
+}
+
+// dw at two outputs (rows `out` and out + ciBytes) by `vectors` x 4 input channels, one tap,
+// summed over images [b0, b1), rows [rLo, rHi), columns [cLo, cHi) and added into dw.
+// @ts-ignore: decorator
+@inline
+function filterGradTile(
+  vectors: i32, xc: usize, dyo: usize, out: usize, ciBytes: usize,
+  b0: i32, b1: i32, h: i32, w: i32, cin: i32, oh: i32, ow: i32, cout: i32, kh: i32, kw: i32,
+  stride: i32, pad: i32, rLo: i32, rHi: i32, cLo: i32, cHi: i32,
+): void {
+  const pix = <usize>cin << 2;
+  const dyPix = <usize>cout << 2;
+  const step = <usize>stride * pix;
+  const span = <usize>(cHi - cLo) * dyPix;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0v = f32x4.splat(0), b1v = f32x4.splat(0), b2v = f32x4.splat(0), b3v = f32x4.splat(0);
+  for (let bi = b0; bi < b1; bi++) {
+    for (let r = rLo; r < rHi; r++) {
+      let px = xc + <usize>((bi * h + r * stride + kh - pad) * w + cLo * stride + kw - pad) * pix;
+      const d0 = dyo + <usize>((bi * oh + r) * ow + cLo) * dyPix;
+      const end = d0 + span;
+      for (let d = d0; d < end; d += dyPix) {
+        const s = v128.load32_splat(d), t = v128.load32_splat(d, 4);
+        const x0 = v128.load(px);
+        a0 = f32x4.add(a0, f32x4.mul(s, x0)); b0v = f32x4.add(b0v, f32x4.mul(t, x0));
+        if (vectors > 1) {
+          const x1 = v128.load(px, 16);
+          a1 = f32x4.add(a1, f32x4.mul(s, x1)); b1v = f32x4.add(b1v, f32x4.mul(t, x1));
+        }
+        if (vectors > 2) {
+          const x2 = v128.load(px, 32), x3 = v128.load(px, 48);
+          a2 = f32x4.add(a2, f32x4.mul(s, x2)); b2v = f32x4.add(b2v, f32x4.mul(t, x2));
+          a3 = f32x4.add(a3, f32x4.mul(s, x3)); b3v = f32x4.add(b3v, f32x4.mul(t, x3));
+        }
+        px += step;
+      }
+    }
+  }
+  const o1 = out + ciBytes;
+  v128.store(out, f32x4.add(v128.load(out), a0));
+  v128.store(o1, f32x4.add(v128.load(o1), b0v));
+  if (vectors > 1) {
+    v128.store(out, f32x4.add(v128.load(out, 16), a1), 16);
+    v128.store(o1, f32x4.add(v128.load(o1, 16), b1v), 16);
+  }
+  if (vectors > 2) {
+    v128.store(out, f32x4.add(v128.load(out, 32), a2), 32);
+    v128.store(o1, f32x4.add(v128.load(o1, 32), b2v), 32);
+    v128.store(out, f32x4.add(v128.load(out, 48), a3), 48);
+    v128.store(o1, f32x4.add(v128.load(o1, 48), b3v), 48);
   }
 }
 
@@ -353,43 +551,70 @@ function normalise(x: v128, mean: v128, scale: v128, beta: v128): v128 {
   return f32x4.add(f32x4.mul(f32x4.sub(x, mean), scale), beta);
 }
 
-// Column sums of 4 consecutive channels from byte `ch` over all rows, after subtracting `m` and
-// squaring when `squares`; row blocks of BLOCK.
+// out[v] = inv * column sums of `vectors` (1 or 4) x 4 channels from byte `ch` over all rows,
+// after subtracting centre[ch + 16v] and squaring when `squares`; row blocks of BLOCK. Four
+// vectors are a whole 64-byte line of a row: a sweep down 4 channels alone would fetch every
+// line of a map larger than the cache four times.
 // @ts-ignore: decorator
 @inline
-function columnSum(x: usize, rows: i32, rowBytes: usize, ch: usize, m: v128, squares: bool): v128 {
-  let t = f32x4.splat(0);
+function columnSums(
+  vectors: i32, x: usize, rows: i32, rowBytes: usize, ch: usize, centre: usize, squares: bool, inv: v128, out: usize,
+): void {
+  const m0 = squares ? v128.load(centre + ch) : f32x4.splat(0);
+  const m1 = squares && vectors > 1 ? v128.load(centre + ch, 16) : m0;
+  const m2 = squares && vectors > 1 ? v128.load(centre + ch, 32) : m0;
+  const m3 = squares && vectors > 1 ? v128.load(centre + ch, 48) : m0;
+  let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const r1 = min(rows, r0 + BLOCK);
-    let p = f32x4.splat(0);
+    let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
     let at = x + <usize>r0 * rowBytes + ch;
     for (let r = r0; r < r1; r++) {
-      const v = v128.load(at);
-      if (squares) {
-        const d = f32x4.sub(v, m);
-        p = f32x4.add(p, f32x4.mul(d, d));
-      } else {
-        p = f32x4.add(p, v);
+      p0 = f32x4.add(p0, term(v128.load(at), m0, squares));
+      if (vectors > 1) {
+        p1 = f32x4.add(p1, term(v128.load(at, 16), m1, squares));
+        p2 = f32x4.add(p2, term(v128.load(at, 32), m2, squares));
+        p3 = f32x4.add(p3, term(v128.load(at, 48), m3, squares));
       }
       at += rowBytes;
     }
-    t = f32x4.add(t, p);
+    t0 = f32x4.add(t0, p0);
+    if (vectors > 1) {
+      t1 = f32x4.add(t1, p1); t2 = f32x4.add(t2, p2); t3 = f32x4.add(t3, p3);
+    }
   }
-  return t;
+  v128.store(out + ch, f32x4.mul(t0, inv));
+  if (vectors > 1) {
+    v128.store(out + ch, f32x4.mul(t1, inv), 16);
+    v128.store(out + ch, f32x4.mul(t2, inv), 32);
+    v128.store(out + ch, f32x4.mul(t3, inv), 48);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function term(v: v128, m: v128, squares: bool): v128 {
+  if (!squares) return v;
+  const d = f32x4.sub(v, m);
+  return f32x4.mul(d, d);
 }
 
 /**
  * Training BatchNorm statistics over rows of c channels (c a multiple of 4): mean and biased
- * variance (two passes, the variance from centred values). Lanes over channels.
+ * variance (two passes, the variance from centred values). Lanes over channels, 16 channels
+ * per sweep down the rows (4 for the remainder).
  */
 export function bnStats(x: usize, rows: i32, c: i32, mean: usize, variance: usize): void {
   const rowBytes = <usize>c << 2;
   const inv = f32x4.splat(1 / <f32>rows);
-  const zero = f32x4.splat(0);
-  for (let ch: usize = 0; ch < rowBytes; ch += 16) {
-    const m = f32x4.mul(columnSum(x, rows, rowBytes, ch, zero, false), inv);
-    v128.store(mean + ch, m);
-    v128.store(variance + ch, f32x4.mul(columnSum(x, rows, rowBytes, ch, m, true), inv));
+  let ch: usize = 0;
+  for (; ch + 64 <= rowBytes; ch += 64) {
+    columnSums(4, x, rows, rowBytes, ch, 0, false, inv, mean);
+    columnSums(4, x, rows, rowBytes, ch, mean, true, inv, variance);
+  }
+  for (; ch < rowBytes; ch += 16) {
+    columnSums(1, x, rows, rowBytes, ch, 0, false, inv, mean);
+    columnSums(1, x, rows, rowBytes, ch, mean, true, inv, variance);
   }
 }
 
@@ -415,32 +640,69 @@ function gradAtNorm(dy: v128, z: v128, relu: bool): v128 {
 
 /**
  * First pass of BatchNorm's (+ ReLU's) backward: per channel, sum of dz and of dz * (x - mean),
- * dz = dy * [z > 0], z recomputed from x. Row blocks as bnStats.
+ * dz = dy * [z > 0], z recomputed from x. Row blocks as bnStats, 16 channels per sweep (4 for
+ * the remainder).
  */
 export function bnBackwardSums(
   x: usize, dy: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool,
   sumDz: usize, sumDzCentered: usize,
 ): void {
   const rowBytes = <usize>c << 2;
-  for (let ch: usize = 0; ch < rowBytes; ch += 16) {
-    const m = v128.load(mean + ch), sc = v128.load(scale + ch), be = v128.load(beta + ch);
-    let t = f32x4.splat(0), u = f32x4.splat(0);
-    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
-      const r1 = min(rows, r0 + BLOCK);
-      let p = f32x4.splat(0), q = f32x4.splat(0);
-      let at = <usize>r0 * rowBytes + ch;
-      for (let r = r0; r < r1; r++) {
-        const xc = f32x4.sub(v128.load(x + at), m);
-        const dz = gradAtNorm(v128.load(dy + at), f32x4.add(f32x4.mul(xc, sc), be), relu);
-        p = f32x4.add(p, dz);
-        q = f32x4.add(q, f32x4.mul(dz, xc));
-        at += rowBytes;
+  let ch: usize = 0;
+  for (; ch + 64 <= rowBytes; ch += 64) {
+    backwardSums(4, x, dy, rows, rowBytes, ch, mean, scale, beta, relu, sumDz, sumDzCentered);
+  }
+  for (; ch < rowBytes; ch += 16) {
+    backwardSums(1, x, dy, rows, rowBytes, ch, mean, scale, beta, relu, sumDz, sumDzCentered);
+  }
+}
+
+// bnBackwardSums for `vectors` (1 or 4) x 4 channels from byte `ch`. With four vectors the
+// per-channel factors are reloaded each row (L1 hits) and the block partials join the totals
+// in memory, leaving the registers to the partials: faster than two vectors with everything
+// in registers.
+// @ts-ignore: decorator
+@inline
+function backwardSums(
+  vectors: i32, x: usize, dy: usize, rows: i32, rowBytes: usize, ch: usize, mean: usize, scale: usize, beta: usize,
+  relu: bool, sumDz: usize, sumDzCentered: usize,
+): void {
+  const t = sumDz + ch, u = sumDzCentered + ch;
+  const m = mean + ch, sc = scale + ch, be = beta + ch;
+  v128.store(t, f32x4.splat(0)); v128.store(u, f32x4.splat(0));
+  if (vectors > 1) {
+    v128.store(t, f32x4.splat(0), 16); v128.store(t, f32x4.splat(0), 32); v128.store(t, f32x4.splat(0), 48);
+    v128.store(u, f32x4.splat(0), 16); v128.store(u, f32x4.splat(0), 32); v128.store(u, f32x4.splat(0), 48);
+  }
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = min(rows, r0 + BLOCK);
+    let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
+    let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
+    let at = <usize>r0 * rowBytes + ch;
+    for (let r = r0; r < r1; r++) {
+      const xa = x + at, da = dy + at;
+      const xc0 = f32x4.sub(v128.load(xa), v128.load(m));
+      const dz0 = gradAtNorm(v128.load(da), f32x4.add(f32x4.mul(xc0, v128.load(sc)), v128.load(be)), relu);
+      p0 = f32x4.add(p0, dz0); q0 = f32x4.add(q0, f32x4.mul(dz0, xc0));
+      if (vectors > 1) {
+        const xc1 = f32x4.sub(v128.load(xa, 16), v128.load(m, 16));
+        const dz1 = gradAtNorm(v128.load(da, 16), f32x4.add(f32x4.mul(xc1, v128.load(sc, 16)), v128.load(be, 16)), relu);
+        p1 = f32x4.add(p1, dz1); q1 = f32x4.add(q1, f32x4.mul(dz1, xc1));
+        const xc2 = f32x4.sub(v128.load(xa, 32), v128.load(m, 32));
+        const dz2 = gradAtNorm(v128.load(da, 32), f32x4.add(f32x4.mul(xc2, v128.load(sc, 32)), v128.load(be, 32)), relu);
+        p2 = f32x4.add(p2, dz2); q2 = f32x4.add(q2, f32x4.mul(dz2, xc2));
+        const xc3 = f32x4.sub(v128.load(xa, 48), v128.load(m, 48));
+        const dz3 = gradAtNorm(v128.load(da, 48), f32x4.add(f32x4.mul(xc3, v128.load(sc, 48)), v128.load(be, 48)), relu);
+        p3 = f32x4.add(p3, dz3); q3 = f32x4.add(q3, f32x4.mul(dz3, xc3));
       }
-      t = f32x4.add(t, p);
-      u = f32x4.add(u, q);
+      at += rowBytes;
     }
-    v128.store(sumDz + ch, t);
-    v128.store(sumDzCentered + ch, u);
+    v128.store(t, f32x4.add(v128.load(t), p0)); v128.store(u, f32x4.add(v128.load(u), q0));
+    if (vectors > 1) {
+      v128.store(t, f32x4.add(v128.load(t, 16), p1), 16); v128.store(u, f32x4.add(v128.load(u, 16), q1), 16);
+      v128.store(t, f32x4.add(v128.load(t, 32), p2), 32); v128.store(u, f32x4.add(v128.load(u, 32), q2), 32);
+      v128.store(t, f32x4.add(v128.load(t, 48), p3), 48); v128.store(u, f32x4.add(v128.load(u, 48), q3), 48);
+    }
   }
 }
 

@@ -58,7 +58,20 @@ for (const lib of libs) {
   mods.push({ lib, strategies, m: await import(pathToFileURL(resolve(path)).href) });
 }
 
-function step(m, model, x, y, strategies = {}) {
+// Each build registers its kernels (asm/train-kernels.ts) on first use unless some are
+// registered already, so in one process every build would run the first build's kernels.
+// Each build's are captured after its warm-up step and put back before each of its steps.
+const OWN_KERNEL = /^Condense/;
+function ownKernels() {
+  return tf.getKernelsForBackend(backend).filter((k) => OWN_KERNEL.test(k.kernelName));
+}
+function useKernels(kernels) {
+  for (const k of ownKernels()) tf.unregisterKernel(k.kernelName, backend);
+  for (const k of kernels) tf.registerKernel(k);
+}
+
+function step(m, model, x, y, strategies = {}, kernels = null) {
+  if (kernels) useKernels(kernels);
   if (m.setBackendStrategies) m.setBackendStrategies(backend, strategies);
   const { loss, grads } = m.computeGradients(model, x, y, { progress: 0.3 });
   loss.dataSync();
@@ -67,6 +80,7 @@ function step(m, model, x, y, strategies = {}) {
 }
 
 const results = [];
+const kernelsOf = new Map();
 for (const name of configs) {
   const c = configFor(name);
   const x = tf.randomNormal([c.batch, c.size, c.size, c.ch]);
@@ -74,13 +88,17 @@ for (const name of configs) {
   const setups = mods.map(({ lib, m, strategies }) => {
     tf.setBackend(backend);
     const model = m.buildCondenseNet(c.config);
-    step(m, model, x, y, strategies); // warm-up (and kernel compilation / buffer allocation)
-    return { lib, m, strategies, model, times: [] };
+    // A build seen before (an earlier config, another strategy) has its kernels captured; a
+    // new one registers its own on first use, once the others' are out of the way.
+    const seen = kernelsOf.get(m);
+    step(m, model, x, y, strategies, seen ?? []); // warm-up (and kernel compilation / buffer allocation)
+    if (!seen) kernelsOf.set(m, ownKernels());
+    return { lib, m, strategies, kernels: kernelsOf.get(m), model, times: [] };
   });
   for (let s = 0; s < steps; s++) {
     for (const st of setups) {
       const t0 = performance.now();
-      step(st.m, st.model, x, y, st.strategies);
+      step(st.m, st.model, x, y, st.strategies, st.kernels);
       st.times.push(performance.now() - t0);
     }
   }
@@ -97,7 +115,7 @@ for (const name of configs) {
       stepsMs: st.times.map((t) => +t.toFixed(0)),
     };
     if (profile) {
-      const p = await tf.profile(() => step(st.m, st.model, x, y, st.strategies));
+      const p = await tf.profile(() => step(st.m, st.model, x, y, st.strategies, st.kernels));
       const by = {};
       for (const k of p.kernels) {
         by[k.name] ??= { ms: 0, n: 0 };

@@ -73,6 +73,25 @@ describe('directGroupConv2d', () => {
     );
   });
 
+  // The kernels' paths that small random maps miss: the filter gradient's passes over a few
+  // images at a time (n * oh * ow > 256), interior columns 2 and 4 at a time next to both
+  // borders, 16-channel passes of ci = 32 and 64, co = 16, stride 2 and no padding on wide maps.
+  const shapes: Case[] = [
+    { n: 3, h: 14, w: 14, groups: 4, ci: 16, co: 4, k: 3, stride: 1, padding: 1, seed: 11 },
+    { n: 6, h: 7, w: 7, groups: 4, ci: 32, co: 8, k: 3, stride: 1, padding: 1, seed: 12 },
+    { n: 2, h: 3, w: 3, groups: 4, ci: 64, co: 16, k: 3, stride: 1, padding: 1, seed: 13 },
+    { n: 2, h: 13, w: 11, groups: 4, ci: 8, co: 2, k: 3, stride: 1, padding: 1, seed: 14 },
+    { n: 2, h: 12, w: 13, groups: 2, ci: 20, co: 6, k: 3, stride: 1, padding: 0, seed: 15 },
+    { n: 2, h: 11, w: 12, groups: 4, ci: 8, co: 4, k: 3, stride: 2, padding: 1, seed: 16 },
+  ];
+  it.each(shapes)('equals tfjs conv2d and its autograd gradients on %o', async (c) => {
+    const expected = await onBackend('cpu', () => run(c, false));
+    for (const backend of BACKENDS) {
+      const actual = await onBackend(backend, () => run(c, true));
+      ['y', 'dx', 'dw'].forEach((what, i) => expectClose(actual[i], expected[i], 1e-4, `${backend} ${what}`));
+    }
+  });
+
   it('applies to the shapes its kernels take, on the backends that have them', async () => {
     await useBackend('wasm');
     expect(directGroupConvApplies(tf.zeros([3, 3, 8, 8]) as tf.Tensor4D, 4)).toBe(true);
