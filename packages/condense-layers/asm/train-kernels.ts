@@ -618,7 +618,11 @@ export function bnStats(x: usize, rows: i32, c: i32, mean: usize, variance: usiz
   }
 }
 
-/** y = (x - mean) * scale + beta, rectified when `relu` (scale = gamma / sqrt(var + eps)). */
+/**
+ * y = (x - mean) * scale + beta, rectified when `relu` (scale = gamma / sqrt(var + eps)). The
+ * ReLU is f32x4.pmax (z < 0 ? 0 : z), one maxps on x64, where f32x4.max's NaN and signed-zero
+ * rules cost V8 six more instructions a vector; they differ only on -0 and NaN, both kept.
+ */
 export function bnApply(x: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool, y: usize): void {
   const all = <usize>c << 2;
   const zero = f32x4.splat(0);
@@ -626,7 +630,7 @@ export function bnApply(x: usize, rows: i32, c: i32, mean: usize, scale: usize, 
     const row = <usize>r * all;
     for (let ch: usize = 0; ch < all; ch += 16) {
       const z = normalise(v128.load(x + row + ch), v128.load(mean + ch), v128.load(scale + ch), v128.load(beta + ch));
-      v128.store(y + row + ch, relu ? f32x4.max(z, zero) : z);
+      v128.store(y + row + ch, relu ? f32x4.pmax(z, zero) : z);
     }
   }
 }
@@ -726,7 +730,7 @@ export function bnBackwardApply(
       const z = f32x4.add(f32x4.mul(xc, sc), v128.load(beta + ch));
       const dz = gradAtNorm(v128.load(dy + at), z, relu);
       v128.store(dx + at, f32x4.add(f32x4.mul(dz, sc), f32x4.add(f32x4.mul(xc, v128.load(kCentered + ch)), v128.load(kConst + ch))));
-      if (act != 0) v128.store(act + at, relu ? f32x4.max(z, zero) : z);
+      if (act != 0) v128.store(act + at, relu ? f32x4.pmax(z, zero) : z);
     }
   }
 }
