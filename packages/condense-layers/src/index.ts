@@ -1,6 +1,7 @@
 // Importing the package registers its layers with tf.serialization (a side effect, on purpose:
 // saved models can only be loaded once their classes are registered).
 export { conv2d, type Conv2dOptions } from './ops/conv2d.js';
+export { withoutInputGradients } from './ops/input-gradients.js';
 export {
   groupConv2d,
   GROUP_CONV_STRATEGIES,

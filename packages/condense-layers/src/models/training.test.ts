@@ -40,6 +40,22 @@ describe('training step', () => {
     cpu.grads.forEach((g, i) => expectClose(wasm.grads[i], g, 1e-4, `gradient ${i}`));
   });
 
+  // The gradients themselves are the golden tests' (above, and condense-train's 8 SGD steps).
+  it("does not compute the stem's input gradient (no transposed conv of the images)", async () => {
+    await useBackend('cpu');
+    const model = buildCondenseNet(config);
+    loadReferenceStateDict(model, stateDict(gold, 'init.'));
+    const x = nhwcInput(gold, 'sgd.x');
+    const labels = tf.tensor1d(gold.ints('sgd.target'), 'int32');
+    // An input gradient flips its filter (Reverse): the stem's filter is [3, 3, image channels, out].
+    const profile = await tf.profile(() => tf.dispose(Object.values(computeGradients(model, x, labels, { progress: 0.05 })).flat()));
+    const flips = profile.kernels.filter((k) => k.name === 'Reverse').map((k) => k.inputShapes[0]?.slice(0, 3));
+    expect(flips.length).toBeGreaterThan(0);
+    expect(flips).not.toContainEqual([3, 3, x.shape[3]]);
+    tf.dispose([x, labels]);
+    model.dispose();
+  });
+
   it('leaves tf.memory().numTensors unchanged over 50 forward/backward steps through every stage', async () => {
     await useBackend('wasm');
     const model = buildCondenseNet({ stages: [2, 2], growth: [4, 8], inputSize: 8, poolSize: 4 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { withoutInputGradients } from '../ops/input-gradients.js';
 import { learnedGroupConvs, setProgress } from './condensenet.js';
 
 export interface GradientOptions {
@@ -37,11 +38,13 @@ export function computeGradients(
   const lassoWeight = options.lassoWeight ?? 0;
   const classes = (model.outputs[0].shape.at(-1) as number) ?? 0;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-    const onehot = tf.oneHot(tf.cast(labels, 'int32'), classes);
-    const ce = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
-    return lassoWeight > 0 ? (tf.add(ce, tf.mul(groupLassoLoss(model), lassoWeight)) as tf.Scalar) : ce;
-  }, variables);
+  const { value, grads } = withoutInputGradients([x], () =>
+    tf.variableGrads(() => {
+      const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+      const onehot = tf.oneHot(tf.cast(labels, 'int32'), classes);
+      const ce = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+      return lassoWeight > 0 ? (tf.add(ce, tf.mul(groupLassoLoss(model), lassoWeight)) as tf.Scalar) : ce;
+    }, variables),
+  );
   return { loss: value, grads: variables.map((v) => grads[v.name]) };
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { isConstantInput } from './input-gradients.js';
 
 export interface Conv2dOptions {
   /** Same stride on both spatial axes. */
@@ -32,7 +33,7 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Conv2dOptio
           const [xs, kernel] = saved as [tf.Tensor4D, tf.Tensor4D];
           const g = dy as tf.Tensor4D;
           return [
-            inputGradient(g, kernel, input.shape, stride, padding),
+            isConstantInput(input) ? tf.zeros(input.shape) : inputGradient(g, kernel, input.shape, stride, padding),
             filterGradient(g, xs, kernel.shape, stride, padding),
           ];
         }),

@@ -1,3 +1,4 @@
+import { withoutInputGradients } from '@condensenet/layers';
 import * as tf from '@tensorflow/tfjs-core';
 // Gradients are registered by tfjs-layers' bundle (see training/train-step.ts); worker threads
 // load this module without the trainer, so it registers them itself.
@@ -26,15 +27,17 @@ export function shardGradients(
 ): ShardGradients {
   return tf.tidy(() => {
     const parts: tf.Scalar[] = [];
-    const { grads } = tf.variableGrads(() => {
-      const logits = model.forward(images, true);
-      const onehot = tf.oneHot(labels, logits.shape[1]);
-      const ce = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
-      const lasso = groupLassoLambda > 0 ? model.groupLasso() : tf.scalar(0);
-      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
-      parts.push(tf.keep(ce), tf.keep(lasso), tf.keep(correct));
-      return tf.add(tf.mul(ce, weight), tf.mul(lasso, groupLassoLambda)) as tf.Scalar;
-    }, model.parameters.map((p) => p.variable));
+    const { grads } = withoutInputGradients([images], () =>
+      tf.variableGrads(() => {
+        const logits = model.forward(images, true);
+        const onehot = tf.oneHot(labels, logits.shape[1]);
+        const ce = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+        const lasso = groupLassoLambda > 0 ? model.groupLasso() : tf.scalar(0);
+        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
+        parts.push(tf.keep(ce), tf.keep(lasso), tf.keep(correct));
+        return tf.add(tf.mul(ce, weight), tf.mul(lasso, groupLassoLambda)) as tf.Scalar;
+      }, model.parameters.map((p) => p.variable)),
+    );
     const stats = tf.stack(parts) as tf.Tensor1D;
     for (const p of parts) p.dispose();
     return { grads, stats };
