@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { allFinite } from './finite.js';
 
 /** RGBA bytes with their size: a DOM `ImageData`, a canvas readback, or raw bytes. */
 export interface RgbaImage {
@@ -69,7 +70,7 @@ async function fromTensor(x: tf.Tensor, { size, channels }: InputGeometry): Prom
   if (x.dtype !== 'int32' && x.dtype !== 'float32') throw new InputError(`predict: tensor dtype ${x.dtype}, expected int32 (0-255) or float32 (0-1)`);
   if (!(c === channels || c === 1 || c === 3 || c === 4)) throw new InputError(`predict: ${c} channels, expected ${channels}, 1, 3 or 4 (RGBA)`);
   const data = (await x.data()) as Float32Array | Int32Array;
-  if (x.dtype === 'float32' && !data.every(Number.isFinite)) throw new InputError('predict: the input tensor holds NaN or infinite values');
+  if (x.dtype === 'float32' && !allFinite(data)) throw new InputError('predict: the input tensor holds NaN or infinite values');
   const perImage = size * size * channels;
   const pixels = new Float32Array(batch * perImage);
   const scale = x.dtype === 'int32' ? 1 / 255 : 1;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { allFinite } from '../api/finite.js';
 import { InputError } from '../api/pixels.js';
 import type { CondensedModel } from '../artifact/types.js';
 import type { BackendConfig, BackendContext, SessionPath } from '../backends/backend.js';
@@ -95,7 +96,7 @@ export async function openSession(config: BackendConfig, model: CondensedModel, 
       if (images.length !== batch * size * size * channels) {
         throw new InputError(`Session.run: ${images.length} values, expected batch * ${size} * ${size} * ${channels} = ${batch * size * size * channels}`);
       }
-      if (!images.every(Number.isFinite)) throw new InputError('Session.run: the images hold NaN or infinite values');
+      if (!allFinite(images)) throw new InputError('Session.run: the images hold NaN or infinite values');
       return forward.run(images, batch);
     },
     dispose: () => {

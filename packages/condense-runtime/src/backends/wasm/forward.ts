@@ -171,14 +171,21 @@ export class KernelForward {
     }
     const io = { input: this.zeroed((batch * this.inputBytes) / 4), pooled: this.kernels.alloc(batch * this.pooledBytes) };
     const input = this.kernels.f32(io.input, (batch * this.inputBytes) / 4);
+    // Channels unrolled (at most STEM_CHANNELS): a loop over them ran 4x slower in V8, ~1 ms
+    // of a 224x224 image on the one thread before the workers start.
     const { mean, std } = this.model.normalization;
+    const [m0, m1, m2, m3] = [mean[0], mean[1] ?? 0, mean[2] ?? 0, mean[3] ?? 0];
+    const [s0, s1, s2, s3] = [std[0], std[1] ?? 1, std[2] ?? 1, std[3] ?? 1];
     const bordered = size + 2;
+    let from = 0;
     for (let n = 0; n < batch; n++) {
       for (let h = 0; h < size; h++) {
-        for (let w = 0; w < size; w++) {
-          const from = ((n * size + h) * size + w) * inChannels;
-          const to = ((n * bordered + h + 1) * bordered + w + 1) * STEM_CHANNELS;
-          for (let c = 0; c < inChannels; c++) input[to + c] = (images[from + c] - mean[c]) / std[c];
+        let to = ((n * bordered + h + 1) * bordered + 1) * STEM_CHANNELS;
+        for (let w = 0; w < size; w++, from += inChannels, to += STEM_CHANNELS) {
+          input[to] = (images[from] - m0) / s0;
+          if (inChannels > 1) input[to + 1] = (images[from + 1] - m1) / s1;
+          if (inChannels > 2) input[to + 2] = (images[from + 2] - m2) / s2;
+          if (inChannels > 3) input[to + 3] = (images[from + 3] - m3) / s3;
         }
       }
     }
