@@ -346,50 +346,26 @@ function conv3x3GroupPair(
   if (P > 3) v128.store(out + 3 * yPixBytes, a3);
 }
 
-// groupedConv3x3 with two outputs a group and an even number of groups: weight
-// [groups / 2][3][3][ci][4], a pair of groups per vector.
+// One tile of W output channels (W = 8: conv3x3EightOutputs; W = 4: conv3x3GroupPair) at P
+// pixels; W and P are constants at every call site.
 // @ts-ignore: decorator
 @inline
-function groupedConv3x3ByGroupPairs(
-  x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
-  weight: usize, stride: i32,
-  y: usize, yStride: i32, yOffset: i32,
+function conv3x3Tile(
+  W: i32, out: usize, yPixBytes: usize, origin: usize, pairBytes: usize, pixBytes: usize, rowBytes: usize,
+  weight: usize, ciBytes: usize, P: i32,
 ): void {
-  const ci = cin / groups;
-  const outH = (height - 1) / stride + 1;
-  const outW = (width - 1) / stride + 1;
-  const ciBytes = <usize>ci << 2;
-  const pixBytes = <usize>cin << 2;
-  const pairBytes = pixBytes * <usize>stride;
-  const rowBytes = pixBytes * <usize>(width + 2);
-  const yPixBytes = <usize>yStride << 2;
-  for (let n = 0; n < batch; n++) {
-    for (let g = 0; g < groups; g += 2) {
-      const wg = weight + <usize>(g >> 1) * ciBytes * 36;
-      for (let h = 0; h < outH; h++) {
-        const rowIn = x + <usize>(n * (height + 2) + h * stride) * rowBytes + <usize>g * ciBytes;
-        const rowOut = y + (<usize>((n * outH + h) * outW) * <usize>yStride + <usize>(yOffset + 2 * g)) * 4;
-        let w = 0;
-        for (; w + 3 < outW; w += 4) {
-          conv3x3GroupPair(rowOut + <usize>w * yPixBytes, yPixBytes, rowIn + <usize>w * pairBytes, pairBytes, pixBytes, rowBytes, wg, ciBytes, 4);
-        }
-        const out = rowOut + <usize>w * yPixBytes, origin = rowIn + <usize>w * pairBytes;
-        const left = outW - w;
-        if (left == 3) conv3x3GroupPair(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wg, ciBytes, 3);
-        else if (left == 2) conv3x3GroupPair(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wg, ciBytes, 2);
-        else if (left == 1) conv3x3GroupPair(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wg, ciBytes, 1);
-      }
-    }
-  }
+  if (W == 8) conv3x3EightOutputs(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, weight, ciBytes, P);
+  else conv3x3GroupPair(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, weight, ciBytes, P);
 }
 
-// groupedConv3x3 when every group has a multiple of 8 outputs: weight [groups][co / 8][3][3][ci][8].
-// Groups and output octets outermost, so one octet's weights (9 * ci * 32 bytes) stay in cache
-// while it sweeps the image.
+// groupedConv3x3 with lanes over W output channels (the weight [cout / W][3][3][ci][W]): W = 8
+// when every group has a multiple of 8 outputs, W = 4 for pairs of groups of 2. Weight blocks
+// outermost, so one block's weights (9 * ci * W floats) stay in cache while it sweeps the image;
+// block b starts at output channel W * b, whose group's inputs it reads.
 // @ts-ignore: decorator
 @inline
-function groupedConv3x3ByOutputs(
-  x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
+function groupedConv3x3ByVectors(
+  W: i32, x: usize, batch: i32, height: i32, width: i32, cin: i32, groups: i32,
   weight: usize, cout: i32, stride: i32,
   y: usize, yStride: i32, yOffset: i32,
 ): void {
@@ -402,24 +378,23 @@ function groupedConv3x3ByOutputs(
   const pairBytes = pixBytes * <usize>stride;
   const rowBytes = pixBytes * <usize>(width + 2);
   const yPixBytes = <usize>yStride << 2;
-  const octetBytes = ciBytes * 9 * 8;
+  const blockBytes = ciBytes * 9 * <usize>W;
   for (let n = 0; n < batch; n++) {
-    for (let g = 0; g < groups; g++) {
-      for (let o = 0; o < co; o += 8) {
-        const wo = weight + <usize>((g * co + o) >> 3) * octetBytes;
-        for (let h = 0; h < outH; h++) {
-          const rowIn = x + <usize>(n * (height + 2) + h * stride) * rowBytes + <usize>g * ciBytes;
-          const rowOut = y + (<usize>((n * outH + h) * outW) * <usize>yStride + <usize>(yOffset + g * co + o)) * 4;
-          let w = 0;
-          for (; w + 3 < outW; w += 4) {
-            conv3x3EightOutputs(rowOut + <usize>w * yPixBytes, yPixBytes, rowIn + <usize>w * pairBytes, pairBytes, pixBytes, rowBytes, wo, ciBytes, 4);
-          }
-          const out = rowOut + <usize>w * yPixBytes, origin = rowIn + <usize>w * pairBytes;
-          const left = outW - w;
-          if (left == 3) conv3x3EightOutputs(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wo, ciBytes, 3);
-          else if (left == 2) conv3x3EightOutputs(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wo, ciBytes, 2);
-          else if (left == 1) conv3x3EightOutputs(out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wo, ciBytes, 1);
+    for (let b = 0; b < cout / W; b++) {
+      const wb = weight + <usize>b * blockBytes;
+      const groupIn = <usize>((W * b) / co) * ciBytes;
+      for (let h = 0; h < outH; h++) {
+        const rowIn = x + <usize>(n * (height + 2) + h * stride) * rowBytes + groupIn;
+        const rowOut = y + (<usize>((n * outH + h) * outW) * <usize>yStride + <usize>(yOffset + W * b)) * 4;
+        let w = 0;
+        for (; w + 3 < outW; w += 4) {
+          conv3x3Tile(W, rowOut + <usize>w * yPixBytes, yPixBytes, rowIn + <usize>w * pairBytes, pairBytes, pixBytes, rowBytes, wb, ciBytes, 4);
         }
+        const out = rowOut + <usize>w * yPixBytes, origin = rowIn + <usize>w * pairBytes;
+        const left = outW - w;
+        if (left == 3) conv3x3Tile(W, out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wb, ciBytes, 3);
+        else if (left == 2) conv3x3Tile(W, out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wb, ciBytes, 2);
+        else if (left == 1) conv3x3Tile(W, out, yPixBytes, origin, pairBytes, pixBytes, rowBytes, wb, ciBytes, 1);
       }
     }
   }
@@ -453,11 +428,11 @@ export function groupedConv3x3(
   const ci = cin / groups;
   const co = cout / groups;
   if (co % 8 == 0) {
-    groupedConv3x3ByOutputs(x, batch, height, width, cin, groups, weight, cout, stride, y, yStride, yOffset);
+    groupedConv3x3ByVectors(8, x, batch, height, width, cin, groups, weight, cout, stride, y, yStride, yOffset);
     return;
   }
   if (co == 2 && groups % 2 == 0) {
-    groupedConv3x3ByGroupPairs(x, batch, height, width, cin, groups, weight, stride, y, yStride, yOffset);
+    groupedConv3x3ByVectors(4, x, batch, height, width, cin, groups, weight, cout, stride, y, yStride, yOffset);
     return;
   }
   const share = co % 4 == 0 ? 4 : co == 2 ? 2 : 1;
