@@ -65,7 +65,13 @@ describe('fused training BatchNorm + ReLU (+ masked 1x1 conv)', () => {
         const expected = await onBackend('cpu', () => run(false, withConv, shape, out, seed, relu));
         for (const backend of BACKENDS) {
           const actual = await onBackend(backend, () => run(true, withConv, shape, out, seed, relu));
-          expected.forEach((e, i) => expectClose(actual[i], e, 2e-4, `${backend} output ${i} ${JSON.stringify({ shape, out, withConv, relu })}`));
+          // Relative to the values' size: with a channel of two nearly equal values (shape
+          // [1, 2, 1, c]), 1 / sqrt(var + eps) approaches 316 and the gradients are in the
+          // hundreds, where float32 rounding alone exceeded a fixed 2e-4 once in a full run.
+          expected.forEach((e, i) => {
+            const scale = Math.max(1, ...Array.from(e, Math.abs));
+            expectClose(actual[i], e, 2e-4 * scale, `${backend} output ${i} ${JSON.stringify({ shape, out, withConv, relu })}`);
+          });
         }
       }),
       { numRuns: 30 },
