@@ -1,5 +1,5 @@
 import type { KernelExports } from '../wasm/exports.js';
-import { conv1x1WeightVector } from '../wasm/condensed-conv1x1.js';
+import { conv1x1WeightRun } from '../wasm/condensed-conv1x1.js';
 import { conv3x3LaneWidth, conv3x3WeightAt } from '../wasm/grouped-conv3x3.js';
 
 /**
@@ -34,10 +34,12 @@ export function javascriptKernels(): KernelExports {
               f[a + e] = Math.max(v, 0);
             }
             for (let m = 0; m < kOut; m++) {
+              const run = conv1x1WeightRun(q, m, K, kOut);
               for (let l = 0; l < 4; l++) {
                 const c = m * G + 4 * q + l;
+                const wl = w + run.start * 4 + l;
                 let acc = f[b + c];
-                for (let t = 0; t < K; t++) acc += f[a + t * 4 + l] * f[w + conv1x1WeightVector(q, t, m, K, kOut) * 4 + l];
+                for (let t = 0; t < K; t++) acc += f[a + t * 4 + l] * f[wl + t * run.step * 4];
                 f[out + c] = relu && acc < 0 ? 0 : acc;
               }
             }
@@ -66,7 +68,9 @@ export function javascriptKernels(): KernelExports {
               for (let ky = 0; ky < 3; ky++) {
                 for (let kx = 0; kx < 3; kx++) {
                   const px = origin + ky * rowF + kx * cin + g;
-                  for (let i = 0; i < ci; i++) acc += f[px + i] * f[w0 + conv3x3WeightAt(c, ky * 3 + kx, i, ci, laneWidth)];
+                  // Input i of the tap is laneWidth floats after input i - 1 ([...][ci][W]).
+                  const wt = w0 + conv3x3WeightAt(c, ky * 3 + kx, 0, ci, laneWidth);
+                  for (let i = 0; i < ci; i++) acc += f[px + i] * f[wt + i * laneWidth];
                 }
               }
               f[out + c] = acc;

@@ -29,8 +29,14 @@ export interface PackedConv1x1 {
  * of its own, [K].
  */
 export function conv1x1WeightVector(q: number, t: number, m: number, K: number, kOut: number): number {
+  const { start, step } = conv1x1WeightRun(q, m, K, kOut);
+  return start + step * t;
+}
+
+/** Slot t of quad q, position m is vector start + step * t of the packed weight (conv1x1WeightVector). */
+export function conv1x1WeightRun(q: number, m: number, K: number, kOut: number): { start: number; step: number } {
   const pairStart = (q * kOut + (m & ~1)) * K;
-  return (m | 1) < kOut ? pairStart + 2 * t + (m & 1) : pairStart + t;
+  return (m | 1) < kOut ? { start: pairStart + (m & 1), step: 2 } : { start: pairStart, step: 1 };
 }
 
 /**
