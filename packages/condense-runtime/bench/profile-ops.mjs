@@ -37,10 +37,12 @@ const NAMES = { [Op.stem]: 'stem', [Op.conv1x1]: '1x1', [Op.conv3x3]: '3x3', [Op
 const ops = [];
 let block = 1;
 for (let i = 0; i < program.length; i += 1 + ARGS[program[i]]) {
-  ops.push({ label: `${NAMES[program[i]]} block ${block}`, words: program.subarray(i, i + 1 + ARGS[program[i]]) });
+  ops.push({ label: `${NAMES[program[i]]} block ${block}`, words: program.subarray(i, i + 1 + ARGS[program[i]]), macs: multiplyAdds(program.subarray(i + 1, i + 1 + ARGS[program[i]]), program[i]) });
   if (program[i] === Op.pool) block++;
 }
 const times = new Map(ops.map((o) => [o.label, []]));
+const macs = new Map();
+for (const o of ops) macs.set(o.label, (macs.get(o.label) ?? 0) + o.macs);
 for (let r = 0; r <= Number(values.rounds); r++) {
   const sums = new Map();
   for (const o of ops) {
@@ -50,11 +52,21 @@ for (let r = 0; r <= Number(values.rounds); r++) {
   }
   if (r > 0) for (const [label, ms] of sums) times.get(label).push(ms);
 }
+/** Multiply-adds of one kernel call, from its arguments (asm/kernels.ts). */
+function multiplyAdds(a, op) {
+  if (op === Op.conv1x1) return a[2] * a[3] * a[10] * 4 * a[12] * a[11];
+  if (op !== Op.conv3x3 && op !== Op.stem) return 0;
+  const [, perImage, height, width, cin, groups, , cout, stride] = a;
+  // The stem's second argument is its input's bytes per image; it runs one image.
+  const batch = op === Op.stem ? 1 : perImage;
+  const out = (size) => Math.floor((size - 1) / stride) + 1;
+  return batch * out(height) * out(width) * cout * (cin / groups) * 9;
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const rows = [...times].map(([label, ms]) => ({ label, ms: median(ms) }));
+const rows = [...times].map(([label, ms]) => ({ label, ms: median(ms), gflops: (2 * macs.get(label)) / median(ms) / 1e6 }));
 const total = rows.reduce((a, r) => a + r.ms, 0);
 const gflops = (2 * countCost(buildPlan(config), 'condensed').flops) / total / 1e6;
 console.log(`${preset}, one image, one thread: ${total.toFixed(1)} ms (${gflops.toFixed(2)} GFLOP/s), load average ${os.loadavg()[0].toFixed(2)}`);
-for (const r of rows) console.log(`${r.label.padEnd(14)} ${r.ms.toFixed(2).padStart(8)} ms ${((100 * r.ms) / total).toFixed(1).padStart(5)}%`);
+for (const r of rows) console.log(`${r.label.padEnd(14)} ${r.ms.toFixed(2).padStart(8)} ms ${((100 * r.ms) / total).toFixed(1).padStart(5)}%${r.gflops > 0 ? ` ${r.gflops.toFixed(1).padStart(6)} GFLOP/s` : ''}`);
 forward.endRun(io);
 forward.dispose();
