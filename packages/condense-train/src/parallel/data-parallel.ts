@@ -97,7 +97,7 @@ export class DataParallel {
         }
         sgd.step(this.model.parameters, grads, learningRate);
       });
-      const [ownCrossEntropy, lasso, ownCorrect] = own.stats.dataSync();
+      const [, ownCrossEntropy, lasso, ownCorrect] = own.stats.dataSync();
       let crossEntropy = ownCrossEntropy * (sizes[0] / n);
       let correct = ownCorrect;
       replies.forEach((r, k) => {

@@ -72,7 +72,7 @@ async function handle(message: ToReplica): Promise<[FromReplica, ArrayBuffer[]]>
     packed.set(grads[variable.name].dataSync() as Float32Array, offset);
     offset += variable.size;
   }
-  const [crossEntropy, , correct] = stats.dataSync();
+  const [, crossEntropy, , correct] = stats.dataSync();
   tf.dispose([grads, stats]);
   return [{ type: 'step', grads: packed, crossEntropy, correct }, [packed.buffer]];
 }
