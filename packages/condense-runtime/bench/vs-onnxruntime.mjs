@@ -304,7 +304,8 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
   }
   tf.dispose([ma, mb]);
   const flopsPerImage = 2 * countCost(plan, 'condensed').flops;
-  const matMulGflops = round((2 * MATMUL ** 3) / median(matMulSamples.map((t) => t.ms)) / 1e6, 2);
+  const matMulGflopsAt = (ms) => round((2 * MATMUL ** 3) / ms / 1e6, 2);
+  const matMulGflops = matMulGflopsAt(median(matMulSamples.map((t) => t.ms)));
   const rows = batches.map((batch) => {
     const runtimes = {};
     for (const [name, s] of Object.entries(samples.get(batch))) {
@@ -339,7 +340,7 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
       params: countCost(plan, 'condensed').params,
       agreement,
       ortWebAddedThreads,
-      matMul: { size: MATMUL, gflops: matMulGflops, gflopsPerRound: matMulSamples.map((t) => round((2 * MATMUL ** 3) / t.ms / 1e6, 2)) },
+      matMul: { size: MATMUL, gflops: matMulGflops, gflopsPerRound: matMulSamples.map((t) => matMulGflopsAt(t.ms)) },
     },
     rows,
     torchHello: torch?.hello,
