@@ -119,6 +119,129 @@ function tile1x4(a: usize, b: usize, c: usize, aRow: usize, bRow: usize, p0: i32
   v128.store(c0, x0);
 }
 
+/**
+ * c[i, j] = sum over p, in order, of a[i, p] * b[p, j] (a: [rows, k], b: [k, n], c: [rows, n],
+ * row-major): a 1x1 conv's forward (activations x weight) and input gradient (output gradient x
+ * the weight transposed), in tfjs-wasm's summation order (the same bits) at 1.2-2.5x its rate
+ * on the training shapes (perf/RESULTS.md). n must be a multiple of 4; scratch holds k * n
+ * floats. Tiles of 4 rows by 8 columns, as matMulAtB's.
+ */
+export function matMul(a: usize, b: usize, rows: i32, k: i32, n: i32, c: usize, scratch: usize): void {
+  const aRow = <usize>k << 2;
+  const bRow = <usize>n << 2;
+  // b packed strip by strip (8 columns, then 4): each tile then reads its strip as one
+  // contiguous run instead of 32 bytes per row of b.
+  let at = scratch;
+  let j = 0;
+  for (; j + 7 < n; j += 8) {
+    let pb = b + (<usize>j << 2);
+    for (let p = 0; p < k; p++) {
+      v128.store(at, v128.load(pb)); v128.store(at, v128.load(pb, 16), 16);
+      at += 32;
+      pb += bRow;
+    }
+  }
+  for (; j < n; j += 4) {
+    let pb = b + (<usize>j << 2);
+    for (let p = 0; p < k; p++) {
+      v128.store(at, v128.load(pb));
+      at += 16;
+      pb += bRow;
+    }
+  }
+  const wide = n & ~7;
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    let strip = scratch;
+    j = 0;
+    for (; j < wide; j += 8) {
+      rowsTile4x8(a, strip, c, aRow, bRow, k, i, j);
+      strip += <usize>k << 5;
+    }
+    for (; j < n; j += 4) {
+      rowsTile4x4(a, strip, c, aRow, bRow, k, i, j);
+      strip += <usize>k << 4;
+    }
+  }
+  for (; i < rows; i++) {
+    let strip = scratch;
+    j = 0;
+    for (; j < wide; j += 8) {
+      rowsTile1x4(a, strip, 32, c, bRow, k, i, j);
+      rowsTile1x4(a, strip + 16, 32, c, bRow, k, i, j + 4);
+      strip += <usize>k << 5;
+    }
+    for (; j < n; j += 4) {
+      rowsTile1x4(a, strip, 16, c, bRow, k, i, j);
+      strip += <usize>k << 4;
+    }
+  }
+}
+
+// Rows i..i+3 by columns j..j+7 of c, from the packed strip bp ([k][8]).
+// @ts-ignore: decorator
+@inline
+function rowsTile4x8(a: usize, bp: usize, c: usize, aRow: usize, cRow: usize, k: i32, i: i32, j: i32): void {
+  let x00 = f32x4.splat(0), x01 = f32x4.splat(0), x10 = f32x4.splat(0), x11 = f32x4.splat(0);
+  let x20 = f32x4.splat(0), x21 = f32x4.splat(0), x30 = f32x4.splat(0), x31 = f32x4.splat(0);
+  let pa = a + <usize>i * aRow;
+  let pb = bp;
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    x00 = f32x4.add(x00, f32x4.mul(a0, b0)); x01 = f32x4.add(x01, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa + aRow);
+    x10 = f32x4.add(x10, f32x4.mul(a1, b0)); x11 = f32x4.add(x11, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(pa + 2 * aRow);
+    x20 = f32x4.add(x20, f32x4.mul(a2, b0)); x21 = f32x4.add(x21, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(pa + 3 * aRow);
+    x30 = f32x4.add(x30, f32x4.mul(a3, b0)); x31 = f32x4.add(x31, f32x4.mul(a3, b1));
+    pa += 4;
+    pb += 32;
+  }
+  const c0 = c + <usize>i * cRow + (<usize>j << 2);
+  const c1 = c0 + cRow, c2 = c1 + cRow, c3 = c2 + cRow;
+  v128.store(c0, x00); v128.store(c0, x01, 16);
+  v128.store(c1, x10); v128.store(c1, x11, 16);
+  v128.store(c2, x20); v128.store(c2, x21, 16);
+  v128.store(c3, x30); v128.store(c3, x31, 16);
+}
+
+// Rows i..i+3 by columns j..j+3, from the packed strip bp ([k][4]).
+// @ts-ignore: decorator
+@inline
+function rowsTile4x4(a: usize, bp: usize, c: usize, aRow: usize, cRow: usize, k: i32, i: i32, j: i32): void {
+  let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+  let pa = a + <usize>i * aRow;
+  let pb = bp;
+  for (let p = 0; p < k; p++) {
+    const bv = v128.load(pb);
+    x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(pa), bv));
+    x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(pa + aRow), bv));
+    x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(pa + 2 * aRow), bv));
+    x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(pa + 3 * aRow), bv));
+    pa += 4;
+    pb += 16;
+  }
+  const c0 = c + <usize>i * cRow + (<usize>j << 2);
+  v128.store(c0, x0); v128.store(c0 + cRow, x1); v128.store(c0 + 2 * cRow, x2); v128.store(c0 + 3 * cRow, x3);
+}
+
+// Row i by columns j..j+3, from packed rows of `step` bytes (the strip's width).
+// @ts-ignore: decorator
+@inline
+function rowsTile1x4(a: usize, bp: usize, step: usize, c: usize, cRow: usize, k: i32, i: i32, j: i32): void {
+  let x0 = f32x4.splat(0);
+  let pa = a + <usize>i * (<usize>k << 2);
+  let pb = bp;
+  for (let p = 0; p < k; p++) {
+    x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
+    pa += 4;
+    pb += step;
+  }
+  v128.store(c + <usize>i * cRow + (<usize>j << 2), x0);
+}
+
 // [sum(a), sum(b), sum(c), sum(d)]
 // @ts-ignore: decorator
 @inline

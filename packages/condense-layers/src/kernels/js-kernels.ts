@@ -1,4 +1,4 @@
-// The cpu backend's port of asm/train-kernels.ts on typed arrays. copyChannels and matMulAtB
+// The cpu backend's port of asm/train-kernels.ts on typed arrays. copyChannels, matMul and matMulAtB
 // sum in the wasm kernels' order in float32, so both backends give the same bits; the conv
 // ports are the plain loops (float64 sums), equal to the SIMD kernels up to rounding.
 
@@ -24,6 +24,21 @@ export function matMulAtB(a: Float32Array, b: Float32Array, rows: number, m: num
       const av = a[pa + i];
       const ci = i * n;
       // The product rounded to float32 as wasm's f32x4.mul does; the store rounds the sum.
+      for (let j = 0; j < n; j++) c[ci + j] += Math.fround(av * b[pb + j]);
+    }
+  }
+  return c;
+}
+
+/** c[i, j] = sum over p, in order, of a[i, p] * b[p, j] (a: [rows, k], b: [k, n]). */
+export function matMul(a: Float32Array, b: Float32Array, rows: number, k: number, n: number): Float32Array {
+  const c = new Float32Array(rows * n);
+  for (let i = 0; i < rows; i++) {
+    const ci = i * n;
+    for (let p = 0; p < k; p++) {
+      const av = a[i * k + p];
+      const pb = p * n;
+      // As in matMulAtB: the product rounded as f32x4.mul does, the sum by the store.
       for (let j = 0; j < n; j++) c[ci + j] += Math.fround(av * b[pb + j]);
     }
   }

@@ -8,6 +8,8 @@ import { wasmOffset, wasmTrainKernels, type WasmBackendLike } from './wasm-kerne
 export const CONCAT_CHANNELS = 'CondenseConcatChannels';
 export const SLICE_CHANNELS = 'CondenseSliceChannels';
 export const MAT_MUL_AT_B = 'CondenseMatMulAtB';
+/** Inputs a [rows, k], b [k, n] (n a multiple of 4); output a x b [rows, n]. */
+export const MAT_MUL = 'CondenseMatMul';
 /** Inputs x [n, h, w, cin], filter packed [cout][k][k][ci]; attrs GroupConvAttrs. */
 export const GROUP_CONV_FORWARD = 'CondenseGroupConv2d';
 /** Inputs dy [n, oh, ow, cout], filter packed [k][k][cout][ci]; attrs GroupConvAttrs + inputShape. */
@@ -227,6 +229,22 @@ function wasmConfigs(): tf.KernelConfig[] {
         const n = bm.shape[1];
         const out = b.makeOutput([m, n], 'float32');
         wasmTrainKernels(b).matMulAtB(wasmOffset(b, a.dataId), wasmOffset(b, bm.dataId), p, m, n, wasmOffset(b, out.dataId));
+        return out;
+      },
+    },
+    {
+      kernelName: MAT_MUL,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const b = backend as unknown as WasmBackend;
+        const a = float32(inputs.a, MAT_MUL);
+        const bm = float32(inputs.b, MAT_MUL);
+        const [rows, k] = a.shape;
+        const n = bm.shape[1];
+        const out = b.makeOutput([rows, n], 'float32');
+        withScratch(b, k * n, (scratch) =>
+          wasmTrainKernels(b).matMul(wasmOffset(b, a.dataId), wasmOffset(b, bm.dataId), rows, k, n, wasmOffset(b, out.dataId), scratch),
+        );
         return out;
       },
     },
@@ -474,6 +492,18 @@ function cpuConfigs(): tf.KernelConfig[] {
         const n = bm.shape[1];
         const c = js.matMulAtB(values(b, a), values(b, bm), p, m, n);
         return b.makeTensorInfo([m, n], 'float32', c);
+      },
+    },
+    {
+      kernelName: MAT_MUL,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend }) => {
+        const b = backend as unknown as CpuBackend;
+        const a = float32(inputs.a, MAT_MUL);
+        const bm = float32(inputs.b, MAT_MUL);
+        const [rows, k] = a.shape;
+        const n = bm.shape[1];
+        return b.makeTensorInfo([rows, n], 'float32', js.matMul(values(b, a), values(b, bm), rows, k, n));
       },
     },
     {

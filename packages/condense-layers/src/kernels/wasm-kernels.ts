@@ -8,6 +8,8 @@ export interface TrainKernelExports {
     rows: number, channels: number,
   ): void;
   matMulAtB(a: number, b: number, rows: number, m: number, n: number, c: number): void;
+  /** scratch: k * n floats, b packed strip by strip. */
+  matMul(a: number, b: number, rows: number, k: number, n: number, c: number, scratch: number): void;
   groupConvForward(
     x: number, n: number, h: number, w: number, cin: number, groups: number,
     wt: number, k: number, cout: number, stride: number, pad: number,

@@ -8,6 +8,7 @@ import {
   runTrainingKernel,
 } from '../kernels/training-kernels.js';
 import { BN_EPSILON } from './constants.js';
+import { matMul } from './mat-mul.js';
 import { matMulAtB } from './mat-mul-at-b.js';
 
 /** Receives a training forward's batch mean and biased variance (to move the running stats). */
@@ -177,7 +178,7 @@ export function batchNormReluMaskedConv1x1Train(
     const f = forward(xIn as tf.Tensor, gIn as tf.Tensor1D, bIn as tf.Tensor1D, true, onStats);
     const m2 = tf.reshape(mask, [r, o]);
     const effective = tf.mul(tf.reshape(kIn as tf.Tensor, [r, o]), m2) as tf.Tensor2D;
-    const value = tf.reshape(tf.matMul(tf.reshape(f.y, [rows, r]) as tf.Tensor2D, effective), [n, h, w, o]);
+    const value = tf.reshape(matMul(tf.reshape(f.y, [rows, r]) as tf.Tensor2D, effective), [n, h, w, o]);
     (save as tf.GradSaveFunc)([xIn as tf.Tensor, f.mean, f.invStd, gIn as tf.Tensor, bIn as tf.Tensor, effective, m2]);
     return {
       value,
@@ -189,9 +190,9 @@ export function batchNormReluMaskedConv1x1Train(
             tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D,
           ];
           const dy2 = tf.reshape(dy as tf.Tensor, [rows, o]) as tf.Tensor2D;
-          // An explicit transpose: tfjs-wasm's matMul with transposeB set takes a naive path,
-          // 5-15x slower than a plain matMul after a tf.transpose (perf/RESULTS.md).
-          const dAct = tf.reshape(tf.matMul(dy2, tf.transpose(eff)), [n, h, w, r]);
+          // An explicit transpose of the small weight, so that the product reads both operands
+          // row by row (tfjs-wasm's matMul with transposeB set takes a naive path, 5-15x slower).
+          const dAct = tf.reshape(matMul(dy2, tf.transpose(eff)), [n, h, w, r]);
           const bn = batchNormBackward(xs, mean, invStd, g, b, true, dAct, true);
           const act = tf.reshape(bn.activation as tf.Tensor, [rows, r]) as tf.Tensor2D;
           const dk = tf.reshape(tf.mul(matMulAtB(act, dy2), m), [1, 1, r, o]);
