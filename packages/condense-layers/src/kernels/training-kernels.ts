@@ -3,6 +3,7 @@
 // ops use stock tfjs there.
 import * as tf from '@tensorflow/tfjs-core';
 import * as js from './js-kernels.js';
+import { shareIdentityOnWasm } from './shared-identity.js';
 import { wasmOffset, wasmTrainKernels, type WasmBackendLike } from './wasm-kernels.js';
 
 export const CONCAT_CHANNELS = 'CondenseConcatChannels';
@@ -97,6 +98,7 @@ export function runTrainingKernel<T extends tf.Tensor | tf.Tensor[] = tf.Tensor>
     for (const config of [...wasmConfigs(), ...cpuConfigs()]) {
       if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
     }
+    shareIdentityOnWasm();
   }
   return tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as T;
 }
