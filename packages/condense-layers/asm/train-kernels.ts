@@ -674,71 +674,50 @@ function normalise(x: v128, mean: v128, scale: v128, beta: v128): v128 {
   return f32x4.add(f32x4.mul(f32x4.sub(x, mean), scale), beta);
 }
 
-// out[v] = inv * column sums of `vectors` (1 or 4) x 4 channels from byte `ch` over all rows,
-// after subtracting centre[ch + 16v] and squaring when `squares`; row blocks of BLOCK. Four
-// vectors are a whole 64-byte line of a row: a sweep down 4 channels alone would fetch every
-// line of a map larger than the cache four times.
+// out[ch] = inv * the sum over all rows of x[r, ch] (minus centre[ch], squared, when `squares`):
+// the rows of each block summed into partials (scratch, c floats) before they join the totals in
+// out, so that the map is read row after row, as it lies in memory. A sweep down 16 channels
+// at a time, the partials in registers, read each row's line at a stride and ran at a third of
+// the rate on wide maps (perf/RESULTS.md). Per channel the sums are the same: the block's rows
+// in order from 0, then the block's sum added to the total.
 // @ts-ignore: decorator
 @inline
-function columnSums(
-  vectors: i32, x: usize, rows: i32, rowBytes: usize, ch: usize, centre: usize, squares: bool, inv: v128, out: usize,
-): void {
-  const m0 = squares ? v128.load(centre + ch) : f32x4.splat(0);
-  const m1 = squares && vectors > 1 ? v128.load(centre + ch, 16) : m0;
-  const m2 = squares && vectors > 1 ? v128.load(centre + ch, 32) : m0;
-  const m3 = squares && vectors > 1 ? v128.load(centre + ch, 48) : m0;
-  let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
+function rowSums(x: usize, rows: i32, rowBytes: usize, centre: usize, squares: bool, inv: v128, out: usize, scratch: usize): void {
+  memory.fill(out, 0, rowBytes);
+  let at = x;
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const r1 = min(rows, r0 + BLOCK);
-    let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
-    let at = x + <usize>r0 * rowBytes + ch;
+    memory.fill(scratch, 0, rowBytes);
     for (let r = r0; r < r1; r++) {
-      p0 = f32x4.add(p0, term(v128.load(at), m0, squares));
-      if (vectors > 1) {
-        p1 = f32x4.add(p1, term(v128.load(at, 16), m1, squares));
-        p2 = f32x4.add(p2, term(v128.load(at, 32), m2, squares));
-        p3 = f32x4.add(p3, term(v128.load(at, 48), m3, squares));
+      for (let ch: usize = 0; ch < rowBytes; ch += 16) {
+        const v = v128.load(at + ch);
+        const t = squares ? squareOff(v, v128.load(centre + ch)) : v;
+        v128.store(scratch + ch, f32x4.add(v128.load(scratch + ch), t));
       }
       at += rowBytes;
     }
-    t0 = f32x4.add(t0, p0);
-    if (vectors > 1) {
-      t1 = f32x4.add(t1, p1); t2 = f32x4.add(t2, p2); t3 = f32x4.add(t3, p3);
-    }
+    for (let ch: usize = 0; ch < rowBytes; ch += 16) v128.store(out + ch, f32x4.add(v128.load(out + ch), v128.load(scratch + ch)));
   }
-  v128.store(out + ch, f32x4.mul(t0, inv));
-  if (vectors > 1) {
-    v128.store(out + ch, f32x4.mul(t1, inv), 16);
-    v128.store(out + ch, f32x4.mul(t2, inv), 32);
-    v128.store(out + ch, f32x4.mul(t3, inv), 48);
-  }
+  for (let ch: usize = 0; ch < rowBytes; ch += 16) v128.store(out + ch, f32x4.mul(v128.load(out + ch), inv));
 }
 
 // @ts-ignore: decorator
 @inline
-function term(v: v128, m: v128, squares: bool): v128 {
-  if (!squares) return v;
+function squareOff(v: v128, m: v128): v128 {
   const d = f32x4.sub(v, m);
   return f32x4.mul(d, d);
 }
 
 /**
  * Training BatchNorm statistics over rows of c channels (c a multiple of 4): mean and biased
- * variance (two passes, the variance from centred values). Lanes over channels, 16 channels
- * per sweep down the rows (4 for the remainder).
+ * variance (two passes, the variance from centred values). Lanes over channels; scratch holds
+ * c floats.
  */
-export function bnStats(x: usize, rows: i32, c: i32, mean: usize, variance: usize): void {
+export function bnStats(x: usize, rows: i32, c: i32, mean: usize, variance: usize, scratch: usize): void {
   const rowBytes = <usize>c << 2;
   const inv = f32x4.splat(1 / <f32>rows);
-  let ch: usize = 0;
-  for (; ch + 64 <= rowBytes; ch += 64) {
-    columnSums(4, x, rows, rowBytes, ch, 0, false, inv, mean);
-    columnSums(4, x, rows, rowBytes, ch, mean, true, inv, variance);
-  }
-  for (; ch < rowBytes; ch += 16) {
-    columnSums(1, x, rows, rowBytes, ch, 0, false, inv, mean);
-    columnSums(1, x, rows, rowBytes, ch, mean, true, inv, variance);
-  }
+  rowSums(x, rows, rowBytes, 0, false, inv, mean, scratch);
+  rowSums(x, rows, rowBytes, mean, true, inv, variance, scratch);
 }
 
 /**
@@ -767,68 +746,34 @@ function gradAtNorm(dy: v128, z: v128, relu: bool): v128 {
 
 /**
  * First pass of BatchNorm's (+ ReLU's) backward: per channel, sum of dz and of dz * (x - mean),
- * dz = dy * [z > 0], z recomputed from x. Row blocks as bnStats, 16 channels per sweep (4 for
- * the remainder).
+ * dz = dy * [z > 0], z recomputed from x. Row after row, as bnStats (scratch: 2 * c floats,
+ * the block's partials).
  */
 export function bnBackwardSums(
   x: usize, dy: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool,
-  sumDz: usize, sumDzCentered: usize,
+  sumDz: usize, sumDzCentered: usize, scratch: usize,
 ): void {
   const rowBytes = <usize>c << 2;
-  let ch: usize = 0;
-  for (; ch + 64 <= rowBytes; ch += 64) {
-    backwardSums(4, x, dy, rows, rowBytes, ch, mean, scale, beta, relu, sumDz, sumDzCentered);
-  }
-  for (; ch < rowBytes; ch += 16) {
-    backwardSums(1, x, dy, rows, rowBytes, ch, mean, scale, beta, relu, sumDz, sumDzCentered);
-  }
-}
-
-// bnBackwardSums for `vectors` (1 or 4) x 4 channels from byte `ch`. With four vectors the
-// per-channel factors are reloaded each row (L1 hits) and the block partials join the totals
-// in memory, leaving the registers to the partials: faster than two vectors with everything
-// in registers.
-// @ts-ignore: decorator
-@inline
-function backwardSums(
-  vectors: i32, x: usize, dy: usize, rows: i32, rowBytes: usize, ch: usize, mean: usize, scale: usize, beta: usize,
-  relu: bool, sumDz: usize, sumDzCentered: usize,
-): void {
-  const t = sumDz + ch, u = sumDzCentered + ch;
-  const m = mean + ch, sc = scale + ch, be = beta + ch;
-  v128.store(t, f32x4.splat(0)); v128.store(u, f32x4.splat(0));
-  if (vectors > 1) {
-    v128.store(t, f32x4.splat(0), 16); v128.store(t, f32x4.splat(0), 32); v128.store(t, f32x4.splat(0), 48);
-    v128.store(u, f32x4.splat(0), 16); v128.store(u, f32x4.splat(0), 32); v128.store(u, f32x4.splat(0), 48);
-  }
+  const p = scratch, q = scratch + rowBytes;
+  memory.fill(sumDz, 0, rowBytes);
+  memory.fill(sumDzCentered, 0, rowBytes);
+  let at: usize = 0;
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const r1 = min(rows, r0 + BLOCK);
-    let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
-    let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
-    let at = <usize>r0 * rowBytes + ch;
+    memory.fill(scratch, 0, 2 * rowBytes);
     for (let r = r0; r < r1; r++) {
       const xa = x + at, da = dy + at;
-      const xc0 = f32x4.sub(v128.load(xa), v128.load(m));
-      const dz0 = gradAtNorm(v128.load(da), f32x4.add(f32x4.mul(xc0, v128.load(sc)), v128.load(be)), relu);
-      p0 = f32x4.add(p0, dz0); q0 = f32x4.add(q0, f32x4.mul(dz0, xc0));
-      if (vectors > 1) {
-        const xc1 = f32x4.sub(v128.load(xa, 16), v128.load(m, 16));
-        const dz1 = gradAtNorm(v128.load(da, 16), f32x4.add(f32x4.mul(xc1, v128.load(sc, 16)), v128.load(be, 16)), relu);
-        p1 = f32x4.add(p1, dz1); q1 = f32x4.add(q1, f32x4.mul(dz1, xc1));
-        const xc2 = f32x4.sub(v128.load(xa, 32), v128.load(m, 32));
-        const dz2 = gradAtNorm(v128.load(da, 32), f32x4.add(f32x4.mul(xc2, v128.load(sc, 32)), v128.load(be, 32)), relu);
-        p2 = f32x4.add(p2, dz2); q2 = f32x4.add(q2, f32x4.mul(dz2, xc2));
-        const xc3 = f32x4.sub(v128.load(xa, 48), v128.load(m, 48));
-        const dz3 = gradAtNorm(v128.load(da, 48), f32x4.add(f32x4.mul(xc3, v128.load(sc, 48)), v128.load(be, 48)), relu);
-        p3 = f32x4.add(p3, dz3); q3 = f32x4.add(q3, f32x4.mul(dz3, xc3));
+      for (let ch: usize = 0; ch < rowBytes; ch += 16) {
+        const xc = f32x4.sub(v128.load(xa + ch), v128.load(mean + ch));
+        const dz = gradAtNorm(v128.load(da + ch), f32x4.add(f32x4.mul(xc, v128.load(scale + ch)), v128.load(beta + ch)), relu);
+        v128.store(p + ch, f32x4.add(v128.load(p + ch), dz));
+        v128.store(q + ch, f32x4.add(v128.load(q + ch), f32x4.mul(dz, xc)));
       }
       at += rowBytes;
     }
-    v128.store(t, f32x4.add(v128.load(t), p0)); v128.store(u, f32x4.add(v128.load(u), q0));
-    if (vectors > 1) {
-      v128.store(t, f32x4.add(v128.load(t, 16), p1), 16); v128.store(u, f32x4.add(v128.load(u, 16), q1), 16);
-      v128.store(t, f32x4.add(v128.load(t, 32), p2), 32); v128.store(u, f32x4.add(v128.load(u, 32), q2), 32);
-      v128.store(t, f32x4.add(v128.load(t, 48), p3), 48); v128.store(u, f32x4.add(v128.load(u, 48), q3), 48);
+    for (let ch: usize = 0; ch < rowBytes; ch += 16) {
+      v128.store(sumDz + ch, f32x4.add(v128.load(sumDz + ch), v128.load(p + ch)));
+      v128.store(sumDzCentered + ch, f32x4.add(v128.load(sumDzCentered + ch), v128.load(q + ch)));
     }
   }
 }

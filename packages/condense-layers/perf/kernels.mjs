@@ -29,7 +29,7 @@ const CONVS = {
 const AT_B = { 'qs block 1': [12544, 48, 64], 'qs block 2': [3136, 96, 128], 'qs block 3': [576, 192, 256], 'cn86 block 1': [65536, 64, 32] };
 // BatchNorm inputs [rows, channels]: the quick start's block 1 (its 3x3 conv's input, a 1x1
 // conv's), block 2's 3x3 input, CondenseNet-86's widest block-1 layer.
-const BN = { 'qs 14x14x64': [12544, 64], 'qs 14x14x48': [12544, 48], 'qs 7x7x128': [3136, 128], 'cn86 32x32x120': [65536, 120] };
+const BN = { 'qs 14x14x64': [12544, 64], 'qs 14x14x48': [12544, 48], 'qs 7x7x128': [3136, 128], 'cn86 32x32x120': [65536, 120], 'cn86 16x16x336': [16384, 336], 'cn86 8x8x768': [4096, 768] };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 await tf.setBackend('wasm');

@@ -310,7 +310,9 @@ function wasmConfigs(): tf.KernelConfig[] {
         const c = channels(x);
         const mean = b.makeOutput([c], 'float32');
         const variance = b.makeOutput([c], 'float32');
-        wasmTrainKernels(b).bnStats(wasmOffset(b, x.dataId), rows(x), c, wasmOffset(b, mean.dataId), wasmOffset(b, variance.dataId));
+        withScratch(b, c, (scratch) =>
+          wasmTrainKernels(b).bnStats(wasmOffset(b, x.dataId), rows(x), c, wasmOffset(b, mean.dataId), wasmOffset(b, variance.dataId), scratch),
+        );
         return [mean, variance];
       },
     },
@@ -338,9 +340,11 @@ function wasmConfigs(): tf.KernelConfig[] {
         const c = channels(x);
         const sumDz = b.makeOutput([c], 'float32');
         const sumDzCentered = b.makeOutput([c], 'float32');
-        wasmTrainKernels(b).bnBackwardSums(
-          wasmOffset(b, x.dataId), at('dy'), rows(x), c, at('mean'), at('scale'), at('beta'), bnAttrs(attrs).relu ? 1 : 0,
-          wasmOffset(b, sumDz.dataId), wasmOffset(b, sumDzCentered.dataId),
+        withScratch(b, 2 * c, (scratch) =>
+          wasmTrainKernels(b).bnBackwardSums(
+            wasmOffset(b, x.dataId), at('dy'), rows(x), c, at('mean'), at('scale'), at('beta'), bnAttrs(attrs).relu ? 1 : 0,
+            wasmOffset(b, sumDz.dataId), wasmOffset(b, sumDzCentered.dataId), scratch,
+          ),
         );
         return [sumDz, sumDzCentered];
       },

@@ -25,11 +25,13 @@ export interface TrainKernelExports {
     dy: number, oh: number, ow: number, cout: number, k: number, stride: number, pad: number,
     dw: number,
   ): void;
-  bnStats(x: number, rows: number, c: number, mean: number, variance: number): void;
+  /** scratch: c floats. */
+  bnStats(x: number, rows: number, c: number, mean: number, variance: number, scratch: number): void;
   bnApply(x: number, rows: number, c: number, mean: number, scale: number, beta: number, relu: number, y: number): void;
+  /** scratch: 2 * c floats. */
   bnBackwardSums(
     x: number, dy: number, rows: number, c: number, mean: number, scale: number, beta: number, relu: number,
-    sumDz: number, sumDzCentered: number,
+    sumDz: number, sumDzCentered: number, scratch: number,
   ): void;
   bnBackwardApply(
     x: number, dy: number, rows: number, c: number, mean: number, scale: number, beta: number, relu: number,
