@@ -3,6 +3,7 @@
 // ops use stock tfjs there.
 import * as tf from '@tensorflow/tfjs-core';
 import * as js from './js-kernels.js';
+import { channelKernelConfigs } from './channel-kernels.js';
 import { shareIdentityOnWasm } from './shared-identity.js';
 import { wasmOffset, wasmTrainKernels, type WasmBackendLike } from './wasm-kernels.js';
 
@@ -95,7 +96,7 @@ export function runTrainingKernel<T extends tf.Tensor | tf.Tensor[] = tf.Tensor>
   if (!registered) {
     registered = true;
     // Another copy of this package in the process may have registered them already.
-    for (const config of [...wasmConfigs(), ...cpuConfigs()]) {
+    for (const config of [...wasmConfigs(), ...cpuConfigs(), ...channelKernelConfigs()]) {
       if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
     }
     shareIdentityOnWasm();

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { BN_RUNNING_STATS } from '../kernels/channel-kernels.js';
+import { hasTrainingKernels, runTrainingKernel } from '../kernels/training-kernels.js';
 import { batchNormReluTrain, batchNormTrain, type BatchStatsSink } from '../ops/batch-norm-relu.js';
 import { BN_EPSILON, BN_MOMENTUM } from '../ops/constants.js';
 import { nextInitSeed } from './seeded-init.js';
@@ -87,11 +89,19 @@ export abstract class CondenseLayer extends tfl.layers.Layer {
 
 /**
  * Moves the running statistics as PyTorch does: momentum 0.1 towards the batch mean and the
- * *unbiased* batch variance (the golden SGD steps depend on it).
+ * *unbiased* batch variance (the golden SGD steps depend on it). Where this package's kernels
+ * run, one kernel with the same float32 operations as the stock ops below.
  */
 export function runningStatsSink(n: NormVariables): BatchStatsSink {
   return (mean, variance, count) =>
     tf.tidy(() => {
+      if (hasTrainingKernels(tf.getBackend())) {
+        const inputs = { mean, variance, runningMean: n.runningMean.read(), runningVar: n.runningVar.read() };
+        const [runningMean, runningVar] = runTrainingKernel<tf.Tensor[]>(BN_RUNNING_STATS, inputs, { momentum: BN_MOMENTUM, count });
+        n.runningMean.write(runningMean);
+        n.runningVar.write(runningVar);
+        return;
+      }
       const m = BN_MOMENTUM;
       const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
       n.runningMean.write(tf.add(tf.mul(n.runningMean.read(), 1 - m), tf.mul(mean, m)));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BN_BACKWARD_FACTORS } from '../kernels/channel-kernels.js';
 import {
   BN_APPLY,
   BN_BACKWARD_APPLY,
@@ -92,10 +93,8 @@ export function batchNormBackward(
   const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
   if (fused(x)) {
     const [sumDz, sumDzCentered] = runTrainingKernel<tf.Tensor1D[]>(BN_BACKWARD_SUMS, { x, dy, mean, scale, beta }, { relu });
-    // sum of dz * xhat = invStd * sum of dz * (x - mean)
-    const dGamma = tf.mul(sumDzCentered, invStd) as tf.Tensor1D;
-    const kCentered = tf.neg(tf.mul(scale, tf.mul(invStd, tf.div(dGamma, n))));
-    const kConst = tf.neg(tf.mul(scale, tf.div(sumDz, n)));
+    // sum of dz * xhat = invStd * sum of dz * (x - mean); the stock path below spells it out.
+    const [dGamma, kCentered, kConst] = runTrainingKernel<tf.Tensor1D[]>(BN_BACKWARD_FACTORS, { sumDz, sumDzCentered, invStd, scale }, { count: n });
     const [dx, act] = runTrainingKernel<tf.Tensor[]>(
       BN_BACKWARD_APPLY,
       { x, dy, mean, scale, beta, kCentered, kConst },
