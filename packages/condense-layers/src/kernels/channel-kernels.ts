@@ -91,7 +91,7 @@ const STORAGE: Record<'wasm' | 'cpu', (backend: unknown) => Storage> = {
 
 function vector(inputs: tf.NamedTensorInfoMap, name: string, kernel: string, channels?: number): Info {
   const t = inputs[name];
-  if (!t || t.dtype !== 'float32' || t.shape.length !== 1) throw new Error(`${kernel}: input '${name}' must be a float32 vector`);
+  if (t?.dtype !== 'float32' || t.shape.length !== 1) throw new Error(`${kernel}: input '${name}' must be a float32 vector`);
   if (channels !== undefined && t.shape[0] !== channels) throw new Error(`${kernel}: '${name}' has ${t.shape[0]} values, ${channels} expected`);
   return t;
 }
