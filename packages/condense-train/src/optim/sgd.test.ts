@@ -123,6 +123,25 @@ describe('Sgd', () => {
       tf.dispose(alone);
     });
 
+    it('steps from gradients laid end to end with the bits of step, and returns the new parameters laid out alike', async () => {
+      const byName = start(1);
+      together(byName, 3).dispose();
+      const vars = start(1);
+      const sgd = new Sgd();
+      let values: Float32Array | undefined;
+      for (let t = 0; t < 3; t++) {
+        const g = gradsFor(vars, t);
+        const flat = tf.concat(vars.map((v) => tf.reshape(g[v.name], [-1]))) as tf.Tensor1D;
+        values = sgd.stepFlat(named(vars), flat, 0.1 - 0.01 * t);
+        tf.dispose([flat, ...Object.values(g)]);
+      }
+      vars.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(byName[i].dataSync())));
+      expect(Array.from(values ?? [])).toEqual(vars.flatMap((v) => Array.from(v.dataSync())));
+      expect(() => sgd.stepFlat(named(vars), tf.zeros([3]) as tf.Tensor1D, 0.1)).toThrow(/3 gradient values for 17 parameter values/);
+      sgd.dispose();
+      tf.dispose([...byName, ...vars]);
+    });
+
     it('keeps each momentum by name when the parameter list changes, and saves it before any step after loading', async () => {
       const vars = start(5);
       const sgd = together(vars, 2);

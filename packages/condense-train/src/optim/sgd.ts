@@ -54,27 +54,44 @@ export class Sgd {
    * tf.variableGrads returns them); momentum buffers are keyed by the stable parameter name.
    */
   step(parameters: readonly NamedParameter[], grads: tf.NamedTensorMap, lr: number): void {
-    const { momentum, nesterov, weightDecay } = this.options;
     const g = parameters.map(({ name, variable: v }) => {
       const grad = grads[v.name];
       if (!grad) throw new Error(`Sgd.step: no gradient for parameter '${name}'`);
       return grad;
     });
     if (parameters.length === 0) return;
-    const buffer = momentum !== 0 ? this.buffer(parameters) : undefined;
     tf.tidy(() => {
-      const flat = (ts: tf.Tensor[]) => (ts.length === 1 ? tf.reshape(ts[0], [-1]) : tf.concat(ts.map((t) => tf.reshape(t, [-1]))));
-      const p = flat(parameters.map((q) => q.variable));
-      let d = flat(g);
-      if (weightDecay !== 0) d = tf.add(d, tf.mul(p, weightDecay));
-      if (buffer) {
-        const next = tf.add(tf.mul(buffer, momentum), d);
-        buffer.assign(next);
-        d = nesterov ? tf.add(d, tf.mul(next, momentum)) : next;
-      }
-      const parts = unflatten(tf.sub(p, tf.mul(d, lr)), parameters);
-      parameters.forEach(({ variable }, i) => variable.assign(parts[i]));
+      this.update(parameters, flatten(g), lr);
     });
+  }
+
+  /**
+   * `step` with the gradients already laid end to end in the parameters' order (what
+   * data-parallel shards sum). Returns the new parameters laid out the same way where the
+   * backend read them back to write them (wasm, cpu), so that a caller needing them on the host
+   * does not read them again; undefined elsewhere.
+   */
+  stepFlat(parameters: readonly NamedParameter[], gradient: tf.Tensor1D, lr: number): Float32Array | undefined {
+    const size = parameters.reduce((a, q) => a + q.variable.size, 0);
+    if (gradient.size !== size) throw new Error(`Sgd.stepFlat: ${gradient.size} gradient values for ${size} parameter values`);
+    if (parameters.length === 0) return undefined;
+    return tf.tidy(() => this.update(parameters, gradient, lr));
+  }
+
+  private update(parameters: readonly NamedParameter[], gradient: tf.Tensor, lr: number): Float32Array | undefined {
+    const { momentum, nesterov, weightDecay } = this.options;
+    const buffer = momentum !== 0 ? this.buffer(parameters) : undefined;
+    const p = flatten(parameters.map((q) => q.variable));
+    let d = gradient;
+    if (weightDecay !== 0) d = tf.add(d, tf.mul(p, weightDecay));
+    if (buffer) {
+      const next = tf.add(tf.mul(buffer, momentum), d);
+      buffer.assign(next);
+      d = nesterov ? tf.add(d, tf.mul(next, momentum)) : next;
+    }
+    const { parts, values } = unflatten(tf.sub(p, tf.mul(d, lr)), parameters);
+    parameters.forEach(({ variable }, i) => variable.assign(parts[i]));
+    return values;
   }
 
   /** Momentum buffers, for checkpoints. */
@@ -149,24 +166,31 @@ export class Sgd {
   }
 }
 
+/** Tensors laid end to end as one vector. */
+function flatten(ts: tf.Tensor[]): tf.Tensor {
+  return ts.length === 1 ? tf.reshape(ts[0], [-1]) : tf.concat(ts.map((t) => tf.reshape(t, [-1])));
+}
+
 /**
  * `flat` cut back into one tensor per parameter. Where the backend keeps tensors in this
  * process's memory, one read and an upload per parameter: tfjs-wasm's split (and slice) took
- * 30 ms for the quick start's 41 pieces, the read and uploads about 1. Elsewhere (a GPU) the
- * values stay on the device.
+ * 30 ms for the quick start's 41 pieces, the read and uploads about 1; the values read are
+ * returned. Elsewhere (a GPU) the values stay on the device.
  */
-function unflatten(flat: tf.Tensor, parameters: readonly NamedParameter[]): tf.Tensor[] {
+function unflatten(flat: tf.Tensor, parameters: readonly NamedParameter[]): { parts: tf.Tensor[]; values?: Float32Array } {
   const backend = tf.getBackend();
   if (backend === 'wasm' || backend === 'cpu') {
     const values = flat.dataSync() as Float32Array;
     let offset = 0;
-    return parameters.map(({ variable }) => {
+    const parts = parameters.map(({ variable }) => {
       offset += variable.size;
       return tf.tensor(values.slice(offset - variable.size, offset), variable.shape);
     });
+    return { parts, values };
   }
-  if (parameters.length === 1) return [tf.reshape(flat, parameters[0].variable.shape)];
-  return tf.split(flat, parameters.map((q) => q.variable.size)).map((part, i) => tf.reshape(part, parameters[i].variable.shape));
+  if (parameters.length === 1) return { parts: [tf.reshape(flat, parameters[0].variable.shape)] };
+  const pieces = tf.split(flat, parameters.map((q) => q.variable.size));
+  return { parts: pieces.map((part, i) => tf.reshape(part, parameters[i].variable.shape)) };
 }
 
 function sameLayout(layout: Layout, parameters: readonly NamedParameter[]): boolean {

@@ -35,6 +35,9 @@ export interface ShardableBatch {
  * every weight after condensation changed masks.
  */
 export class DataParallel {
+  /** The parameters as the last step read them back, and the data they were read from. */
+  private readBack?: { dataIds: object[]; values: Float32Array };
+
   private constructor(
     private readonly model: TrainableModel,
     private readonly replicas: Replica[],
@@ -86,17 +89,14 @@ export class DataParallel {
     }
     try {
       const replies = await Promise.all(pending);
-      tf.tidy(() => {
-        const grads: tf.NamedTensorMap = {};
-        let offset = 0;
-        for (const { variable } of this.model.parameters) {
-          let g = own.grads[variable.name];
-          for (const r of replies) g = tf.add(g, tf.tensor(r.grads.subarray(offset, offset + variable.size), variable.shape));
-          grads[variable.name] = g;
-          offset += variable.size;
-        }
-        sgd.step(this.model.parameters, grads, learningRate);
+      const parameters = this.model.parameters;
+      const values = tf.tidy(() => {
+        // The shards' gradients summed in shard order, laid end to end as the replicas send them.
+        let gradient = tf.concat(parameters.map(({ variable }) => tf.reshape(own.grads[variable.name], [-1]))) as tf.Tensor1D;
+        for (const r of replies) gradient = tf.add(gradient, tf.tensor1d(r.grads));
+        return sgd.stepFlat(parameters, gradient, learningRate);
       });
+      this.readBack = values && { dataIds: parameters.map(({ variable }) => variable.dataId), values };
       const [, ownCrossEntropy, lasso, ownCorrect] = own.stats.dataSync();
       let crossEntropy = ownCrossEntropy * (sizes[0] / n);
       let correct = ownCorrect;
@@ -165,11 +165,19 @@ export class DataParallel {
   private async syncs(replicas: Replica[]): Promise<Sync[]> {
     const condensations = this.model.condensations;
     const state = replicas.some((r) => r.condensations !== condensations) ? await this.model.exportWeights() : undefined;
-    const packed = new Float32Array(this.model.parameters.reduce((sum, p) => sum + p.variable.size, 0));
-    let offset = 0;
-    for (const { variable } of this.model.parameters) {
-      packed.set(variable.dataSync() as Float32Array, offset);
-      offset += variable.size;
+    const parameters = this.model.parameters;
+    const packed = new Float32Array(parameters.reduce((sum, p) => sum + p.variable.size, 0));
+    const read = this.readBack;
+    // Every write gives a variable new data, so the optimiser step's read-back is current while
+    // each variable still holds the data it was read from.
+    if (read && read.values.length === packed.length && parameters.every(({ variable }, i) => variable.dataId === read.dataIds[i])) {
+      packed.set(read.values);
+    } else {
+      let offset = 0;
+      for (const { variable } of parameters) {
+        packed.set(variable.dataSync() as Float32Array, offset);
+        offset += variable.size;
+      }
     }
     return replicas.map((r, k) => {
       const sync: Sync = { parameters: k === 0 ? packed : packed.slice() };
