@@ -75,7 +75,12 @@ export class Sgd {
     const size = parameters.reduce((a, q) => a + q.variable.size, 0);
     if (gradient.size !== size) throw new Error(`Sgd.stepFlat: ${gradient.size} gradient values for ${size} parameter values`);
     if (parameters.length === 0) return undefined;
-    return tf.tidy(() => this.update(parameters, gradient, lr));
+    // Not returned through tf.tidy, which walks a returned object's every element looking for tensors.
+    let values: Float32Array | undefined;
+    tf.tidy(() => {
+      values = this.update(parameters, gradient, lr);
+    });
+    return values;
   }
 
   private update(parameters: readonly NamedParameter[], gradient: tf.Tensor, lr: number): Float32Array | undefined {

@@ -90,11 +90,12 @@ export class DataParallel {
     try {
       const replies = await Promise.all(pending);
       const parameters = this.model.parameters;
-      const values = tf.tidy(() => {
+      let values: Float32Array | undefined;
+      tf.tidy(() => {
         // The shards' gradients summed in shard order, laid end to end as the replicas send them.
         let gradient = tf.concat(parameters.map(({ variable }) => tf.reshape(own.grads[variable.name], [-1]))) as tf.Tensor1D;
         for (const r of replies) gradient = tf.add(gradient, tf.tensor1d(r.grads));
-        return sgd.stepFlat(parameters, gradient, learningRate);
+        values = sgd.stepFlat(parameters, gradient, learningRate);
       });
       this.readBack = values && { dataIds: parameters.map(({ variable }) => variable.dataId), values };
       const [, ownCrossEntropy, lasso, ownCorrect] = own.stats.dataSync();
