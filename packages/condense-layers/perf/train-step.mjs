@@ -61,13 +61,17 @@ for (const lib of libs) {
 // Each build registers its kernels (asm/train-kernels.ts) on first use unless some are
 // registered already, so in one process every build would run the first build's kernels.
 // Each build's are captured after its warm-up step and put back before each of its steps.
-const OWN_KERNEL = /^Condense/;
+// Identity too: since 2026-12-01 a build replaces tfjs-wasm's copying Identity by one that
+// shares data, and an older build must run with the stock one.
+const OWN_KERNEL = /^(Condense.*|Identity)$/;
+const STOCK_IDENTITY = tf.getKernel('Identity', backend);
 function ownKernels() {
   return tf.getKernelsForBackend(backend).filter((k) => OWN_KERNEL.test(k.kernelName));
 }
 function useKernels(kernels) {
   for (const k of ownKernels()) tf.unregisterKernel(k.kernelName, backend);
   for (const k of kernels) tf.registerKernel(k);
+  if (STOCK_IDENTITY && !kernels.some((k) => k.kernelName === 'Identity')) tf.registerKernel(STOCK_IDENTITY);
 }
 
 function step(m, model, x, y, strategies = {}, kernels = null) {
