@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BN_RUNNING_STATS } from '../kernels/channel-kernels.js';
 import { hasTrainingKernels, runTrainingKernel } from '../kernels/training-kernels.js';
-import { batchNormReluTrain, batchNormTrain, type BatchStatsSink } from '../ops/batch-norm-relu.js';
+import { batchNormInference, batchNormReluTrain, batchNormTrain, type BatchStatsSink } from '../ops/batch-norm-relu.js';
 import { BN_EPSILON, BN_MOMENTUM } from '../ops/constants.js';
 import { nextInitSeed } from './seeded-init.js';
 export type Initializer = ReturnType<typeof tfl.initializers.ones>;
@@ -114,15 +114,18 @@ export function runningStatsSink(n: NormVariables): BatchStatsSink {
  * and the biased variance, and update the running statistics. Eval: the running statistics.
  */
 export function batchNorm(x: tf.Tensor, n: NormVariables, training: boolean): tf.Tensor {
-  if (!training) {
-    return tf.batchNorm(x, n.runningMean.read(), n.runningVar.read(), n.bias.read(), n.weight.read(), BN_EPSILON);
-  }
+  if (!training) return inference(x, n, false);
   return batchNormTrain(x, n.weight.read() as tf.Tensor1D, n.bias.read() as tf.Tensor1D, runningStatsSink(n));
+}
+
+function inference(x: tf.Tensor, n: NormVariables, relu: boolean): tf.Tensor {
+  const v = (w: LayerVariable) => w.read() as tf.Tensor1D;
+  return batchNormInference(x, v(n.runningMean), v(n.runningVar), v(n.weight), v(n.bias), relu);
 }
 
 /** BN -> ReLU; in training through the fused op that recomputes instead of storing. */
 export function batchNormRelu(x: tf.Tensor, n: NormVariables, training: boolean): tf.Tensor {
-  if (!training) return tf.relu(batchNorm(x, n, false));
+  if (!training) return inference(x, n, true);
   return batchNormReluTrain(x, n.weight.read() as tf.Tensor1D, n.bias.read() as tf.Tensor1D, runningStatsSink(n));
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { BACKENDS, expectClose, onBackend, randomTensor } from '../test-support/backends.js';
-import { batchNormReluMaskedConv1x1Train, batchNormReluTrain, batchNormTrain } from './batch-norm-relu.js';
+import { batchNormInference, batchNormReluMaskedConv1x1Train, batchNormReluTrain, batchNormTrain } from './batch-norm-relu.js';
 import { BN_EPSILON } from './constants.js';
 
 /** Plain autodiff of the same math: the gradients the fused ops must reproduce. */
@@ -75,6 +75,50 @@ describe('fused training BatchNorm + ReLU (+ masked 1x1 conv)', () => {
         }
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('inference-mode BatchNorm (+ ReLU)', () => {
+  const dims = fc.record({
+    n: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 5 }),
+    c: fc.integer({ min: 1, max: 12 }),
+    relu: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 1000 }),
+  });
+
+  it("equals tf.batchNorm's values and its autodiff gradients on random shapes, on every backend", async () => {
+    await fc.assert(
+      fc.asyncProperty(dims, async ({ n, h, c, relu, seed }) => {
+        const inputs = () => ({
+          x: randomTensor([n, h, h, c], seed, 2),
+          mean: randomTensor([c], seed + 1) as tf.Tensor1D,
+          variance: tf.abs(randomTensor([c], seed + 2)) as tf.Tensor1D,
+          gamma: randomTensor([c], seed + 3) as tf.Tensor1D,
+          beta: randomTensor([c], seed + 4) as tf.Tensor1D,
+        });
+        // Gradients of a fixed, non-uniform weighting of the output, so every element counts.
+        const weigh = (y: tf.Tensor) => tf.sum(tf.mul(y, randomTensor(y.shape, seed + 5)));
+        for (const backend of BACKENDS) {
+          const withOp = (f: (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, m: tf.Tensor1D, v: tf.Tensor1D) => tf.Tensor) => () => {
+            const { x, mean, variance, gamma, beta } = inputs();
+            const y = f(x, gamma, beta, mean, variance);
+            const grads = tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => weigh(f(xi, gi as tf.Tensor1D, bi as tf.Tensor1D, mean, variance)))([x, gamma, beta]);
+            return [y, ...grads];
+          };
+          const expected = await onBackend(
+            backend,
+            withOp((x, g, b, m, v) => {
+              const y = tf.batchNorm(x, m, v, b, g, BN_EPSILON);
+              return relu ? tf.relu(y) : y;
+            }),
+          );
+          const actual = await onBackend(backend, withOp((x, g, b, m, v) => batchNormInference(x, m, v, g, b, relu)));
+          actual.forEach((a, i) => expectClose(a, expected[i], 1e-5 * (1 + n * h * h), `${backend} ${[n, h, h, c]} relu ${relu} output ${i}`));
+        }
+      }),
+      { numRuns: 25 },
     );
   });
 });

@@ -201,3 +201,43 @@ export function batchNormReluMaskedConv1x1Train(
   });
   return op(x, gamma, beta, kernel) as tf.Tensor4D;
 }
+
+/**
+ * Inference-mode BatchNorm (running statistics, PyTorch's eps), rectified when `relu`. Where
+ * this package's kernels run (`fused(x)`), one pass of `CondenseBatchNormApply` with
+ * scale = gamma / sqrt(var + eps): tfjs-wasm's FusedBatchNorm took a third of an evaluation
+ * forward of the quick start, more than its convolutions (perf/RESULTS.md). Elsewhere
+ * tf.batchNorm. Values equal tf.batchNorm's up to float32 rounding; differentiable in x, gamma
+ * and beta (a saliency map of a model in eval mode, say), with the stock ops' gradient.
+ */
+export function batchNormInference(
+  x: tf.Tensor,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  relu: boolean,
+): tf.Tensor {
+  if (!fused(x)) {
+    const y = tf.batchNorm(x, mean, variance, beta, gamma, BN_EPSILON);
+    return relu ? tf.relu(y) : y;
+  }
+  const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
+  const op = tf.customGrad((xIn, gIn, bIn, save) => {
+    const scale = tf.mul(invStd, gIn as tf.Tensor);
+    // Saved, not captured: tfjs disposes the forward's other tensors before the backward runs.
+    (save as tf.GradSaveFunc)([xIn as tf.Tensor, scale, bIn as tf.Tensor, mean, invStd]);
+    return {
+      value: runTrainingKernel(BN_APPLY, { x: xIn as tf.Tensor, mean, scale, beta: bIn as tf.Tensor }, { relu }),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, s, b, m, inv] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+          const centred = tf.sub(xs, m);
+          const dz = relu ? tf.mul(dy as tf.Tensor, tf.step(tf.add(tf.mul(centred, s), b))) : (dy as tf.Tensor);
+          const axes = Array.from({ length: xs.rank - 1 }, (_, i) => i);
+          return [tf.mul(dz, s), tf.sum(tf.mul(tf.mul(dz, centred), inv), axes), tf.sum(dz, axes)];
+        }),
+    };
+  });
+  return op(x, gamma, beta);
+}
