@@ -122,7 +122,7 @@ function tile1x4(a: usize, b: usize, c: usize, aRow: usize, bRow: usize, p0: i32
 /**
  * c[i, j] = sum over p, in order, of a[i, p] * b[p, j] (a: [rows, k], b: [k, n], c: [rows, n],
  * row-major): a 1x1 conv's forward (activations x weight) and input gradient (output gradient x
- * the weight transposed), in tfjs-wasm's summation order (the same bits) at 1.2-2.5x its rate
+ * the weight transposed), in tfjs-wasm's summation order (the same bits) at 1.2-1.5x its rate
  * on the training shapes (perf/RESULTS.md). n must be a multiple of 4; scratch holds k * n
  * floats. Tiles of 4 rows by 8 columns, as matMulAtB's.
  */

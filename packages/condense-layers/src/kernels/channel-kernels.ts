@@ -5,7 +5,7 @@
 // goes through the float32 operations of the tfjs ops it replaces, in their order, so the
 // results are those ops' bits.
 import * as tf from '@tensorflow/tfjs-core';
-import type { WasmBackendLike } from './wasm-kernels.js';
+import type { CpuBackend, WasmBackend } from './training-kernels.js';
 import { wasmOffset } from './wasm-kernels.js';
 
 /**
@@ -59,15 +59,6 @@ type Info = tf.TensorInfo;
 interface Storage {
   read(t: Info): Float32Array;
   output(values: Float32Array): Info;
-}
-
-interface WasmBackend extends WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-}
-
-interface CpuBackend {
-  data: { get(dataId: object): { values?: tf.backend_util.BackendValues } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): Info;
 }
 
 const STORAGE: Record<'wasm' | 'cpu', (backend: unknown) => Storage> = {

@@ -52,7 +52,8 @@ export interface GroupConvAttrs {
 }
 
 type Info = tf.TensorInfo;
-interface WasmBackend extends WasmBackendLike {
+/** What the kernels use of tfjs-wasm's and tfjs-cpu's backends (neither is a dependency). */
+export interface WasmBackend extends WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): Info;
   disposeData(dataId: object): boolean;
 }
@@ -69,7 +70,7 @@ function withScratch(b: WasmBackend, floats: number, use: (at: number) => void):
     b.disposeData(scratch.dataId);
   }
 }
-interface CpuBackend {
+export interface CpuBackend {
   data: { get(dataId: object): { values?: tf.backend_util.BackendValues } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): Info;
 }

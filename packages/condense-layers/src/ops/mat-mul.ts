@@ -4,7 +4,7 @@ import { hasTrainingKernels, MAT_MUL, runTrainingKernel } from '../kernels/train
 /**
  * a x b for a [rows, k], b [k, n]: a 1x1 conv over all pixels (rows), forward or input
  * gradient. On wasm and cpu one kernel of this package (n a multiple of 4), which sums in the
- * order tfjs-wasm's matMul does (the same bits) at 1.2-2.5x its rate on the training shapes,
+ * order tfjs-wasm's matMul does (the same bits) at 1.2-1.5x its rate on the training shapes,
  * where the weight is a new tensor every step (perf/RESULTS.md). Elsewhere tf.matMul. No
  * gradient: it is used inside custom gradients.
  */

@@ -171,9 +171,9 @@ export class Sgd {
   }
 }
 
-/** Tensors laid end to end as one vector. */
-function flatten(ts: tf.Tensor[]): tf.Tensor {
-  return ts.length === 1 ? tf.reshape(ts[0], [-1]) : tf.concat(ts.map((t) => tf.reshape(t, [-1])));
+/** Tensors laid end to end as one vector (the layout of `Sgd.stepFlat`'s gradient). */
+export function flatten(ts: tf.Tensor[]): tf.Tensor1D {
+  return (ts.length === 1 ? tf.reshape(ts[0], [-1]) : tf.concat(ts.map((t) => tf.reshape(t, [-1])))) as tf.Tensor1D;
 }
 
 /**

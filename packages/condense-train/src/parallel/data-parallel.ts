@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/select-backend.js';
 import type { CheckpointTensor } from '../checkpoint/checkpoint-file.js';
-import type { Sgd } from '../optim/sgd.js';
+import { flatten, type Sgd } from '../optim/sgd.js';
 import type { Predictor } from '../training/evaluate.js';
 import type { StepResult } from '../training/train-step.js';
 import type { TrainableModel } from '../training/trainable-model.js';
@@ -93,7 +93,7 @@ export class DataParallel {
       let values: Float32Array | undefined;
       tf.tidy(() => {
         // The shards' gradients summed in shard order, laid end to end as the replicas send them.
-        let gradient = tf.concat(parameters.map(({ variable }) => tf.reshape(own.grads[variable.name], [-1]))) as tf.Tensor1D;
+        let gradient = flatten(parameters.map(({ variable }) => own.grads[variable.name]));
         for (const r of replies) gradient = tf.add(gradient, tf.tensor1d(r.grads));
         values = sgd.stepFlat(parameters, gradient, learningRate);
       });
