@@ -1,10 +1,16 @@
 // SIMD kernels for the condensed layers of CondenseNet, NHWC float32, compiled with
-// `asc --enable simd`. The JavaScript side owns the linear memory: it copies packed weights
-// and activations in and passes byte addresses; nothing here allocates.
+// `asc --enable simd` and again with `--enable simd,relaxed-simd` (see madd). The JavaScript side
+// owns the linear memory: it copies packed weights and activations in and passes byte addresses;
+// nothing here allocates.
 
 /** First byte JavaScript may use: everything below belongs to the compiler's static data. */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+/** Whether this is the relaxed-SIMD build (fused multiply-adds), so a loaded module can say which it is. */
+export function relaxedSimd(): bool {
+  return ASC_FEATURE_RELAXED_SIMD;
 }
 
 // ReLU as f32x4.pmax (v < 0 ? 0 : v), one maxps on x64: f32x4.max's NaN and signed-zero rules
@@ -14,6 +20,18 @@ export function heapBase(): usize {
 @inline
 function relu4(v: v128): v128 {
   return f32x4.pmax(v, f32x4.splat(0));
+}
+
+// acc + a * b. The relaxed-SIMD build (`--enable relaxed-simd`, ASC_FEATURE_RELAXED_SIMD) uses
+// f32x4.relaxed_madd, one fused multiply-add where the CPU has one (vfmadd on x64 with FMA3):
+// half the floating-point instructions of the inner loops, and a single rounding instead of two,
+// so its results differ from the SIMD build's in the last bits, and may differ between CPUs (one
+// without FMA multiplies and adds). The SIMD build's results are the same bits on every engine.
+// @ts-ignore: decorator
+@inline
+function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
 }
 
 // Four gathered input channels of one pixel (one per lane), through the folded BatchNorm and ReLU.
@@ -26,7 +44,7 @@ function gatherNormRelu(row: usize, i0: usize, i1: usize, i2: usize, i3: usize, 
   v = v128.load32_lane(row + i1, v, 1);
   v = v128.load32_lane(row + i2, v, 2);
   v = v128.load32_lane(row + i3, v, 3);
-  return relu4(f32x4.add(f32x4.mul(v, scale), shift));
+  return relu4(madd(shift, v, scale));
 }
 
 // @ts-ignore: decorator
@@ -109,15 +127,15 @@ export function condensedConv1x1(
         for (let u = scratch; u < scratchEnd; u += 64) {
           const w0 = v128.load(w), w1 = v128.load(w, 16);
           const u0 = v128.load(u), u1 = v128.load(u, 16);
-          a0 = f32x4.add(a0, f32x4.mul(u0, w0));
-          a1 = f32x4.add(a1, f32x4.mul(u0, w1));
-          b0 = f32x4.add(b0, f32x4.mul(u1, w0));
-          b1 = f32x4.add(b1, f32x4.mul(u1, w1));
+          a0 = madd(a0, u0, w0);
+          a1 = madd(a1, u0, w1);
+          b0 = madd(b0, u1, w0);
+          b1 = madd(b1, u1, w1);
           const u2 = v128.load(u, 32), u3 = v128.load(u, 48);
-          c0 = f32x4.add(c0, f32x4.mul(u2, w0));
-          c1 = f32x4.add(c1, f32x4.mul(u2, w1));
-          d0 = f32x4.add(d0, f32x4.mul(u3, w0));
-          d1 = f32x4.add(d1, f32x4.mul(u3, w1));
+          c0 = madd(c0, u2, w0);
+          c1 = madd(c1, u2, w1);
+          d0 = madd(d0, u3, w0);
+          d1 = madd(d1, u3, w1);
           w += 32;
         }
         const o = <usize>m * gBytes + laneBytes;
@@ -136,10 +154,10 @@ export function condensedConv1x1(
         let w = wq + (<usize>(m * K) << 4);
         for (let u = scratch; u < scratchEnd; u += 64) {
           const w0 = v128.load(w);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(u), w0));
-          b0 = f32x4.add(b0, f32x4.mul(v128.load(u, 16), w0));
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(u, 32), w0));
-          d0 = f32x4.add(d0, f32x4.mul(v128.load(u, 48), w0));
+          a0 = madd(a0, v128.load(u), w0);
+          b0 = madd(b0, v128.load(u, 16), w0);
+          c0 = madd(c0, v128.load(u, 32), w0);
+          d0 = madd(d0, v128.load(u, 48), w0);
           w += 16;
         }
         const o = <usize>m * gBytes + laneBytes;
@@ -171,7 +189,7 @@ export function condensedConv1x1(
         const step: usize = paired ? 32 : 16;
         let a0 = f32x4.splat(0);
         for (let t = 0; t < K; t++) {
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(scratch + (<usize>t << 4)), v128.load(w)));
+          a0 = madd(a0, v128.load(scratch + (<usize>t << 4)), v128.load(w));
           w += step;
         }
         const o = <usize>m * gBytes + (<usize>q << 4);
@@ -223,19 +241,19 @@ function conv3x3Quad(
         const x1 = share >= 2 ? x0 : v128.load(pa + g1 + i);
         const x2 = share == 4 ? x0 : v128.load(pa + g2 + i);
         const x3 = share == 4 ? x0 : share == 2 ? x2 : v128.load(pa + g3 + i);
-        a0 = f32x4.add(a0, f32x4.mul(x0, w0));
-        a1 = f32x4.add(a1, f32x4.mul(x1, w1));
-        a2 = f32x4.add(a2, f32x4.mul(x2, w2));
-        a3 = f32x4.add(a3, f32x4.mul(x3, w3));
+        a0 = madd(a0, x0, w0);
+        a1 = madd(a1, x1, w1);
+        a2 = madd(a2, x2, w2);
+        a3 = madd(a3, x3, w3);
         if (two) {
           const y0 = v128.load(pb + g0 + i);
           const y1 = share >= 2 ? y0 : v128.load(pb + g1 + i);
           const y2 = share == 4 ? y0 : v128.load(pb + g2 + i);
           const y3 = share == 4 ? y0 : share == 2 ? y2 : v128.load(pb + g3 + i);
-          b0 = f32x4.add(b0, f32x4.mul(y0, w0));
-          b1 = f32x4.add(b1, f32x4.mul(y1, w1));
-          b2 = f32x4.add(b2, f32x4.mul(y2, w2));
-          b3 = f32x4.add(b3, f32x4.mul(y3, w3));
+          b0 = madd(b0, y0, w0);
+          b1 = madd(b1, y1, w1);
+          b2 = madd(b2, y2, w2);
+          b3 = madd(b3, y3, w3);
         }
       }
     }
@@ -265,22 +283,22 @@ function conv3x3EightOutputs(
       for (let x = tap; x < end; x += 4) {
         const w0 = v128.load(w), w1 = v128.load(w, 16);
         const x0 = v128.load32_splat(x);
-        a0 = f32x4.add(a0, f32x4.mul(x0, w0));
-        b0 = f32x4.add(b0, f32x4.mul(x0, w1));
+        a0 = madd(a0, x0, w0);
+        b0 = madd(b0, x0, w1);
         if (P > 1) {
           const x1 = v128.load32_splat(x + pairBytes);
-          a1 = f32x4.add(a1, f32x4.mul(x1, w0));
-          b1 = f32x4.add(b1, f32x4.mul(x1, w1));
+          a1 = madd(a1, x1, w0);
+          b1 = madd(b1, x1, w1);
         }
         if (P > 2) {
           const x2 = v128.load32_splat(x + 2 * pairBytes);
-          a2 = f32x4.add(a2, f32x4.mul(x2, w0));
-          b2 = f32x4.add(b2, f32x4.mul(x2, w1));
+          a2 = madd(a2, x2, w0);
+          b2 = madd(b2, x2, w1);
         }
         if (P > 3) {
           const x3 = v128.load32_splat(x + 3 * pairBytes);
-          a3 = f32x4.add(a3, f32x4.mul(x3, w0));
-          b3 = f32x4.add(b3, f32x4.mul(x3, w1));
+          a3 = madd(a3, x3, w0);
+          b3 = madd(b3, x3, w1);
         }
         w += 32;
       }
@@ -309,10 +327,10 @@ function conv3x3EightOutputs(
 @inline
 function groupPairStep(acc: v128, x: usize, ciBytes: usize, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
   const xa = v128.load(x), xb = v128.load(x + ciBytes);
-  acc = f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 0, 0, 4, 4), w0));
-  acc = f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 1, 1, 5, 5), w1));
-  acc = f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 2, 2, 6, 6), w2));
-  return f32x4.add(acc, f32x4.mul(v128.shuffle<f32>(xa, xb, 3, 3, 7, 7), w3));
+  acc = madd(acc, v128.shuffle<f32>(xa, xb, 0, 0, 4, 4), w0);
+  acc = madd(acc, v128.shuffle<f32>(xa, xb, 1, 1, 5, 5), w1);
+  acc = madd(acc, v128.shuffle<f32>(xa, xb, 2, 2, 6, 6), w2);
+  return madd(acc, v128.shuffle<f32>(xa, xb, 3, 3, 7, 7), w3);
 }
 
 // P (constant at every call site) horizontally adjacent output pixels of two groups with two
@@ -530,7 +548,7 @@ export function normReluMean(x: usize, pixels: i32, channels: i32, scale: usize,
     const sc = v128.load(scale + c), sh = v128.load(shift + c);
     let acc = zero;
     for (let p = 0; p < pixels; p++) {
-      acc = f32x4.add(acc, relu4(f32x4.add(f32x4.mul(v128.load(x + <usize>p * rowBytes + c), sc), sh)));
+      acc = f32x4.add(acc, relu4(madd(sh, v128.load(x + <usize>p * rowBytes + c), sc)));
     }
     v128.store(y + c, f32x4.mul(acc, f32x4.splat(inv)));
   }
@@ -566,17 +584,17 @@ export function condensingLinear(
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
       for (let i: usize = 0; i < kBytes; i += 16) {
         const g = v128.load(scratch + i);
-        a0 = f32x4.add(a0, f32x4.mul(g, v128.load(w + i)));
-        a1 = f32x4.add(a1, f32x4.mul(g, v128.load(w + kBytes + i)));
-        a2 = f32x4.add(a2, f32x4.mul(g, v128.load(w + 2 * kBytes + i)));
-        a3 = f32x4.add(a3, f32x4.mul(g, v128.load(w + 3 * kBytes + i)));
+        a0 = madd(a0, g, v128.load(w + i));
+        a1 = madd(a1, g, v128.load(w + kBytes + i));
+        a2 = madd(a2, g, v128.load(w + 2 * kBytes + i));
+        a3 = madd(a3, g, v128.load(w + 3 * kBytes + i));
       }
       v128.store(out + (<usize>o << 2), f32x4.add(horizontalSums(a0, a1, a2, a3), v128.load(bias + (<usize>o << 2))));
     }
     for (; o < classes; o++) {
       const w = weight + <usize>o * kBytes;
       let a = f32x4.splat(0);
-      for (let i: usize = 0; i < kBytes; i += 16) a = f32x4.add(a, f32x4.mul(v128.load(scratch + i), v128.load(w + i)));
+      for (let i: usize = 0; i < kBytes; i += 16) a = madd(a, v128.load(scratch + i), v128.load(w + i));
       store<f32>(out + (<usize>o << 2), f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3) + load<f32>(bias + (<usize>o << 2)));
     }
   }

@@ -14,13 +14,14 @@ export const THREADS_MAX_PAGES = 32768;
  * bytes. `--runtime stub` and no exported allocator: JavaScript manages the linear memory.
  * `threads`: the build for worker threads, importing one shared memory that every worker's
  * instance runs on (the module has no data segments and no mutable globals, so a second
- * instantiation on the same memory overwrites nothing).
+ * instantiation on the same memory overwrites nothing). `relaxedSimd`: the build with fused
+ * multiply-adds (f32x4.relaxed_madd; asm/kernels.ts's madd).
  */
-export async function compileKernels({ threads = false } = {}) {
+export async function compileKernels({ threads = false, relaxedSimd = false } = {}) {
   let binary = null;
-  const flags = threads
-    ? ['--enable', 'simd,threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', String(THREADS_MAX_PAGES)]
-    : ['--enable', 'simd'];
+  const features = ['simd', ...(threads ? ['threads'] : []), ...(relaxedSimd ? ['relaxed-simd'] : [])].join(',');
+  const memory = threads ? ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', String(THREADS_MAX_PAGES)] : [];
+  const flags = ['--enable', features, ...memory];
   const { error, stderr } = await asc.main(
     [source, ...flags, '-O3', '--runtime', 'stub', '--noAssert', '--outFile', 'kernels.wasm'],
     {

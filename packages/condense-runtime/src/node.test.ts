@@ -26,7 +26,7 @@ describe('artifact files', () => {
     dirs.push(dir);
     expect(await saveArtifactToDirectory(dir, randomCondensedModel())).toBe(join(dir, 'model.cnn.json'));
     const model = await loadModel(dir, { backend: 'cpu' });
-    expect([model.backend, model.path, model.inputSize]).toEqual(['cpu', 'js-kernels', 32]);
+    expect([model.backend, model.path, model.kernelBuild, model.inputSize]).toEqual(['cpu', 'js-kernels', 'javascript', 32]);
     const out = await model.predict({ data: new Uint8Array(32 * 32 * 4), width: 32, height: 32 });
     expect(out.topK(3)[0]).toHaveLength(3);
     await expect(loadModel(join(dir, 'nope'))).rejects.toThrow(/nope: no such file or directory/);

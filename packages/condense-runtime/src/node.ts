@@ -7,11 +7,13 @@ import { decodeArtifact, readManifest } from './artifact/decode.js';
 import { encodeArtifact, type EncodeOptions } from './artifact/encode.js';
 import { ARTIFACT_MANIFEST_FILE, ARTIFACT_WEIGHTS_FILE } from './artifact/from-state-dict.js';
 import type { CondensedModel } from './artifact/types.js';
-import { KERNELS_WASM_URL } from './backends/wasm/load.js';
+import { KERNELS_RELAXED_WASM_URL, KERNELS_WASM_URL, type LoadKernelsOptions } from './backends/wasm/load.js';
+import { enableRelaxedSimd } from './backends/wasm/node-relaxed-simd.js';
 import { KernelModule } from './backends/wasm/kernel-module.js';
 import { nodeThreadHost } from './backends/wasm/node-threads.js';
 
 export { nodeThreadHost } from './backends/wasm/node-threads.js';
+export { enableRelaxedSimd } from './backends/wasm/node-relaxed-simd.js';
 import { availableParallelism } from 'node:os';
 import { writeFileAtomic } from '@condensenet/core/node';
 
@@ -32,9 +34,14 @@ export async function saveArtifactToFile(manifestPath: string, model: CondensedM
   writeFileAtomic(manifestPath, [new TextEncoder().encode(json)]);
 }
 
-/** Node has no fetch for file: URLs, so the shipped kernels.wasm is read from disk. */
-export async function loadKernelsFromFile(path: string = fileURLToPath(KERNELS_WASM_URL)): Promise<KernelModule> {
-  return KernelModule.instantiate(await readFile(path));
+/**
+ * Node has no fetch for file: URLs, so the kernels are read from disk: `path` as given, else the
+ * shipped kernels-relaxed.wasm (relaxed SIMD turned on in this process where it is off, see
+ * enableRelaxedSimd) unless `relaxedSimd` is false, else the shipped kernels.wasm.
+ */
+export async function loadKernelsFromFile(path?: string, options: Pick<LoadKernelsOptions, 'relaxedSimd'> = {}): Promise<KernelModule> {
+  const chosen = path ?? fileURLToPath(options.relaxedSimd !== false && enableRelaxedSimd() ? KERNELS_RELAXED_WASM_URL : KERNELS_WASM_URL);
+  return KernelModule.instantiate(await readFile(chosen));
 }
 
 /** Writes `model.cnn.json` and `model.cnn.bin` into `dir`, beside whatever else is there; returns the manifest path. */
@@ -84,8 +91,9 @@ export const importBackendPackage: BackendLoader = async (backend) => {
 /**
  * Node entry: loads an artifact from a manifest path or a directory holding `model.cnn.json`
  * (or from bytes / a decoded model), imports the chosen backend's package, and opens a session;
- * on wasm the kernels come from the shipped kernels.wasm on disk and run on worker_threads, one
- * per core unless `threads` says otherwise (the session reports what it got).
+ * on wasm the kernels come from the shipped builds on disk (relaxed SIMD unless `relaxedSimd` is
+ * false) and run on worker_threads, one per core unless `threads` says otherwise (the session
+ * reports what it got).
  */
 export async function loadModel(source: string | ArtifactSource, options: LoadOptions = {}): Promise<RuntimeModel> {
   const model =
@@ -95,7 +103,8 @@ export async function loadModel(source: string | ArtifactSource, options: LoadOp
         ? source
         : decodeArtifact(source.json, source.weights);
   const backend = await selectBackend(options.backend ?? 'auto', importBackendPackage);
-  const kernels = options.kernels ?? (backend === 'wasm' ? await loadKernelsFromFile() : undefined);
+  const relaxedSimd = options.relaxedSimd !== false;
+  const kernels = options.kernels ?? (backend === 'wasm' ? await loadKernelsFromFile(undefined, { relaxedSimd }) : undefined);
   // Kernels of the caller's own mean one thread unless it asks for more, as in createSession.
   const threads = options.threads ?? (backend === 'wasm' && !options.kernels ? availableParallelism() : undefined);
   return createRuntimeModel(model, {
@@ -103,5 +112,6 @@ export async function loadModel(source: string | ArtifactSource, options: LoadOp
     ...(kernels ? { kernels } : {}),
     ...(threads !== undefined ? { threads } : {}),
     threadHost: options.threadHost ?? nodeThreadHost(),
+    relaxedSimd,
   });
 }

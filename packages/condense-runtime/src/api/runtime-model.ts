@@ -16,6 +16,8 @@ export interface LoadOptions {
   /** Worker threads on the wasm path (see SessionOptions.threads). */
   threads?: number;
   threadHost?: ThreadHost;
+  /** The relaxed-SIMD kernels where the engine compiles them (see SessionOptions.relaxedSimd); default true. */
+  relaxedSimd?: boolean;
 }
 
 export interface RuntimeModel {
@@ -27,6 +29,8 @@ export interface RuntimeModel {
   /** Threads its kernels run on, and why fewer than asked (see Session.threads). */
   readonly threads: number;
   readonly threadsReason?: string;
+  /** Which build of the kernels runs (see Session.kernelBuild). */
+  readonly kernelBuild?: Session['kernelBuild'];
   readonly classes: readonly string[];
   /** Input images are size x size with this many channels. */
   readonly inputSize: number;
@@ -51,12 +55,13 @@ export function isCondensedModel(source: unknown): source is CondensedModel {
 /** A model ready to predict on the backend chosen by `options.backend`. */
 export async function createRuntimeModel(model: CondensedModel, options: LoadOptions = {}, load?: BackendLoader): Promise<RuntimeModel> {
   const backend = await selectBackend(options.backend ?? 'auto', load);
-  const { kernels, threads, threadHost } = options;
+  const { kernels, threads, threadHost, relaxedSimd } = options;
   const session = await createSession(model, {
     backend,
     ...(kernels ? { kernels } : {}),
     ...(threads !== undefined ? { threads } : {}),
     ...(threadHost ? { threadHost } : {}),
+    ...(relaxedSimd !== undefined ? { relaxedSimd } : {}),
   });
   const geometry = { size: model.config.inputSize, channels: model.config.inputChannels };
   let disposed = false;
@@ -74,6 +79,7 @@ export async function createRuntimeModel(model: CondensedModel, options: LoadOpt
     ...(session.fallbackReason ? { fallbackReason: session.fallbackReason } : {}),
     threads: session.threads,
     ...(session.threadsReason ? { threadsReason: session.threadsReason } : {}),
+    ...(session.kernelBuild ? { kernelBuild: session.kernelBuild } : {}),
     classes: session.classes,
     inputSize: geometry.size,
     inputChannels: geometry.channels,

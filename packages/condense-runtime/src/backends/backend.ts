@@ -1,5 +1,6 @@
 import type { CondensedModel } from '../artifact/types.js';
 import type { KernelModule } from './wasm/kernel-module.js';
+import type { KernelBuild } from './wasm/relaxed-simd.js';
 import type { ThreadHost } from './wasm/thread-host.js';
 
 /** How a session runs its model; each backend config names its own. */
@@ -14,6 +15,8 @@ export interface BackendContext {
   /** `SessionOptions.threads` and `threadHost`, for the wasm config. */
   threads?: number;
   threadHost?: ThreadHost;
+  /** `SessionOptions.relaxedSimd`, for the wasm config. */
+  relaxedSimd?: boolean;
 }
 
 /** A model made runnable by one config: everything it holds is released by `dispose`. */
@@ -26,6 +29,8 @@ export interface Forward {
   /** Threads its kernels run on (absent: paths that leave threading to tfjs), and why fewer than asked. */
   threads?: number;
   threadsReason?: string;
+  /** Which build of the kernels it runs (paths on this package's kernels only). */
+  kernelBuild?: KernelBuild;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { CondensedModel } from '../artifact/types.js';
 import type { BackendConfig, BackendContext, SessionPath } from '../backends/backend.js';
 import { chooseBackendConfig } from '../backends/registry.js';
 import type { KernelModule } from '../backends/wasm/kernel-module.js';
+import type { KernelBuild } from '../backends/wasm/relaxed-simd.js';
 import type { ThreadHost } from '../backends/wasm/thread-host.js';
 
 export interface SessionOptions {
@@ -26,6 +27,14 @@ export interface SessionOptions {
    * pass `nodeThreadHost()` from `@condensenet/runtime/node`.
    */
   threadHost?: ThreadHost;
+  /**
+   * The wasm path's relaxed-SIMD kernels (fused multiply-adds, 1.2-1.3x faster on this project's
+   * machine, logits within ~1e-6 of the SIMD build's) where the engine compiles them. Default true;
+   * false for the SIMD build, whose results are the same bits on every engine and CPU. Applies to the kernels
+   * the session loads itself (its worker threads, or the default `kernels`); the session reports
+   * what it runs as `kernelBuild`.
+   */
+  relaxedSimd?: boolean;
 }
 
 export interface Session {
@@ -43,6 +52,8 @@ export interface Session {
   readonly threads: number;
   /** Why it got fewer threads than it asked for, when it did. */
   readonly threadsReason?: string;
+  /** On the wasm-kernels and js-kernels paths: which build of the kernels runs (`relaxed-simd`, `simd`, `javascript`). */
+  readonly kernelBuild?: KernelBuild;
   /**
    * images: `batch` NHWC images in [0, 1]; returns logits [batch, classes]. A length that is not
    * `batch` images, or a NaN or infinite value, is refused with an `InputError`.
@@ -71,6 +82,7 @@ export async function createSession(model: CondensedModel, options: SessionOptio
     ...(options.kernels ? { kernels: options.kernels } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.threadHost ? { threadHost: options.threadHost } : {}),
+    ...(options.relaxedSimd !== undefined ? { relaxedSimd: options.relaxedSimd } : {}),
   };
   const { config, fallbackReason } = chooseBackendConfig(model, tf.getBackend(), ctx);
   return openSession(config, model, ctx, fallbackReason);
@@ -91,6 +103,7 @@ export async function openSession(config: BackendConfig, model: CondensedModel, 
     classes: [...model.classes],
     threads: forward.threads ?? 1,
     ...(forward.threadsReason ? { threadsReason: forward.threadsReason } : {}),
+    ...(forward.kernelBuild ? { kernelBuild: forward.kernelBuild } : {}),
     run: async (images, batch) => {
       if (disposed) throw new Error('Session: run() after dispose(); create a new session');
       if (images.length !== batch * size * size * channels) {

@@ -15,6 +15,7 @@ export function javascriptKernels(): KernelExports {
   return {
     memory,
     heapBase: () => 16,
+    relaxedSimd: () => 0,
 
     condensedConv1x1(x, xStride, spans, spanPixels, index, scale, shift, weight, bias, relu, quads, K, kOut, y, yStride, ySpanPitch, yOffset, scratch) {
       const f = f32();

@@ -5,7 +5,7 @@ import { randomArray, seededRandom } from '../../test-support/rng.js';
 import { avgPool2x2 } from './avg-pool.js';
 import type { KernelModule } from './kernel-module.js';
 
-describe.each(['wasm', 'js'] as const)('avgPool2x2 kernel (%s)', (kind) => {
+describe.each(['wasm', 'relaxed', 'js'] as const)('avgPool2x2 kernel (%s)', (kind) => {
   let kernels: KernelModule;
   beforeAll(async () => {
     kernels = await testKernels(kind);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { browserThreadHost } from './browser-threads.js';
+import { enableRelaxedSimd } from './node-relaxed-simd.js';
 
 describe('browserThreadHost', () => {
   afterEach(() => {
@@ -13,6 +14,19 @@ describe('browserThreadHost', () => {
     expect(browserThreadHost().unavailableReason()).toMatch(/cross-origin isolated page \(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp\)/);
     vi.stubGlobal('crossOriginIsolated', true);
     expect(browserThreadHost().unavailableReason()).toBeUndefined();
+  });
+
+  it('compiles the relaxed-SIMD threads build where the engine has relaxed SIMD and it is asked for, else the SIMD one', async () => {
+    enableRelaxedSimd();
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (url: URL) => {
+      fetched.push(url.pathname.split('/').pop() ?? '');
+      return { ok: false, status: 404 };
+    });
+    const host = browserThreadHost();
+    await expect(host.compileKernels({ relaxedSimd: true })).rejects.toThrow(/kernels-threads-relaxed\.wasm: HTTP 404/);
+    await expect(host.compileKernels({ relaxedSimd: false })).rejects.toThrow(/kernels-threads\.wasm: HTTP 404/);
+    expect(fetched).toEqual(['kernels-threads-relaxed.wasm', 'kernels-threads.wasm']);
   });
 
   it('defaults to navigator.hardwareConcurrency threads, one without it', () => {

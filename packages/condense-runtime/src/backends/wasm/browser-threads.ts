@@ -1,3 +1,4 @@
+import { relaxedSimdSupported } from './relaxed-simd.js';
 import type { ThreadHost } from './thread-host.js';
 
 /**
@@ -5,7 +6,7 @@ import type { ThreadHost } from './thread-host.js';
  * puts them; bundlers that understand `new URL(..., import.meta.url)` copy them as assets.
  */
 export function browserThreadHost(
-  files: { worker?: URL; wasm?: URL } = {},
+  files: { worker?: URL; wasm?: URL; relaxedWasm?: URL } = {},
 ): ThreadHost {
   const scope = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
   return {
@@ -17,8 +18,11 @@ export function browserThreadHost(
       }
       return undefined;
     },
-    async compileKernels() {
-      const url = files.wasm ?? new URL('./kernels-threads.wasm', import.meta.url);
+    async compileKernels({ relaxedSimd }) {
+      const url =
+        relaxedSimd && relaxedSimdSupported()
+          ? (files.relaxedWasm ?? new URL('./kernels-threads-relaxed.wasm', import.meta.url))
+          : (files.wasm ?? new URL('./kernels-threads.wasm', import.meta.url));
       const response = await fetch(url);
       if (!response.ok) throw new Error(`${String(url)}: HTTP ${response.status}`);
       return WebAssembly.compile(await response.arrayBuffer());

@@ -18,7 +18,7 @@ function randomNorm(n: number, rand: ReturnType<typeof seededRandom>): BatchNorm
   };
 }
 
-describe.each(['wasm', 'js'] as const)('condensedConv1x1 kernel (%s)', (kind) => {
+describe.each(['wasm', 'relaxed', 'js'] as const)('condensedConv1x1 kernel (%s)', (kind) => {
   let kernels: KernelModule;
   beforeAll(async () => {
     kernels = await testKernels(kind);

@@ -5,6 +5,8 @@
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
+  /** 1 in the relaxed-SIMD build (fused multiply-adds), 0 in the SIMD build and the JavaScript port. */
+  relaxedSimd(): number;
   condensedConv1x1(
     x: number, xStride: number, spans: number, spanPixels: number,
     index: number, scale: number, shift: number, weight: number, bias: number, relu: number,

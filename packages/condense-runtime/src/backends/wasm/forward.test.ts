@@ -6,7 +6,7 @@ import { testKernels } from '../../test-support/kernels.js';
 import { kernelPathObstacle, KernelForward } from './forward.js';
 import type { KernelModule } from './kernel-module.js';
 
-describe.each(['wasm', 'js'] as const)('KernelForward (%s kernels)', (kind) => {
+describe.each(['wasm', 'relaxed', 'js'] as const)('KernelForward (%s kernels)', (kind) => {
   let kernels: KernelModule;
   beforeAll(async () => {
     kernels = await testKernels(kind);

@@ -6,7 +6,7 @@ import { randomArray, seededRandom } from '../../test-support/rng.js';
 import { GroupedConv3x3 } from './grouped-conv3x3.js';
 import type { KernelModule } from './kernel-module.js';
 
-describe.each(['wasm', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
+describe.each(['wasm', 'relaxed', 'js'] as const)('groupedConv3x3 kernel (%s)', (kind) => {
   let kernels: KernelModule;
   beforeAll(async () => {
     kernels = await testKernels(kind);

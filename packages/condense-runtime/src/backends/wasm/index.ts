@@ -14,6 +14,7 @@ export function kernelForward(kernels: KernelModule, model: CondensedModel, thre
     run: async (images, batch) => forward.predict(images, batch),
     dispose: () => forward.dispose(),
     threads: 1,
+    kernelBuild: kernels.build,
     ...(threadsReason ? { threadsReason } : {}),
     ...(kernels.kind === 'js' ? { path: 'js-kernels' as const } : {}),
   };
@@ -37,7 +38,8 @@ export function requestedThreads(ctx: BackendContext): { threads: number; reason
 /**
  * Models whose shapes fit the SIMD kernels, on them: on worker threads sharing one memory where
  * the host allows (see requestedThreads), else on `SessionOptions.kernels` or the shipped
- * kernels.wasm fetched. Workers that fail to start leave the session on one thread, saying why.
+ * kernels fetched; the relaxed-SIMD builds unless `relaxedSimd` is false or the engine lacks it.
+ * Workers that fail to start leave the session on one thread, saying why.
  */
 export const wasmConfig: BackendConfig = {
   name: 'wasm',
@@ -46,19 +48,21 @@ export const wasmConfig: BackendConfig = {
   unavailableReason: (model) => kernelPathObstacle(buildPlan(model.config)),
   createForward: async (model, ctx) => {
     const { threads, reason: refused } = requestedThreads(ctx);
+    const relaxedSimd = ctx.relaxedSimd !== false;
     let reason = refused;
     if (threads > 1) {
       try {
-        const forward = await ThreadedForward.create(model, ctx.threadHost ?? browserThreadHost(), threads);
+        const forward = await ThreadedForward.create(model, ctx.threadHost ?? browserThreadHost(), threads, 'auto', relaxedSimd);
         return {
           run: (images, batch) => forward.predict(images, batch),
           dispose: () => forward.dispose(),
           threads,
+          kernelBuild: forward.kernels.build,
         };
       } catch (e) {
         reason = `${threads} threads asked, 1 used: the kernel workers did not start (${(e as Error).message})`;
       }
     }
-    return kernelForward(ctx.kernels ?? (await loadKernels()), model, reason);
+    return kernelForward(ctx.kernels ?? (await loadKernels(undefined, { relaxedSimd })), model, reason);
   },
 };

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { testKernels } from '../../test-support/kernels.js';
 import type { KernelModule } from './kernel-module.js';
 
-describe.each(['wasm', 'js'] as const)('KernelModule allocator (%s)', (kind) => {
+describe.each(['wasm', 'relaxed', 'js'] as const)('KernelModule allocator (%s)', (kind) => {
   let kernels: KernelModule;
   beforeEach(async () => {
     kernels = await testKernels(kind);

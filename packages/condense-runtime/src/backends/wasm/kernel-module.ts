@@ -1,5 +1,6 @@
 import type { KernelExports } from './exports.js';
 import { javascriptKernels } from '../cpu/js-kernels.js';
+import type { KernelBuild } from './relaxed-simd.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -28,10 +29,15 @@ export class KernelModule {
     this.top = align(exports.heapBase());
   }
 
-  /** From the bytes of kernels.wasm (see loadKernels / loadKernelsFromFile for the usual sources). */
+  /**
+   * From the bytes of kernels.wasm or kernels-relaxed.wasm (see loadKernels / loadKernelsFromFile
+   * for the usual sources).
+   */
   static async instantiate(bytes: BufferSource): Promise<KernelModule> {
     if (!WebAssembly.validate(bytes)) {
-      throw new Error('kernels.wasm: not a valid WebAssembly module for this engine (SIMD support is required)');
+      throw new Error(
+        'kernels: not a valid WebAssembly module for this engine (kernels.wasm needs SIMD; kernels-relaxed.wasm needs relaxed SIMD as well)',
+      );
     }
     const { instance } = await WebAssembly.instantiate(bytes, {});
     return new KernelModule(instance.exports as unknown as KernelExports, 'wasm');
@@ -52,6 +58,12 @@ export class KernelModule {
    */
   static javascript(): KernelModule {
     return new KernelModule(javascriptKernels(), 'js');
+  }
+
+  /** Which build these kernels are: the module itself says whether it has fused multiply-adds. */
+  get build(): KernelBuild {
+    if (this.kind === 'js') return 'javascript';
+    return this.exports.relaxedSimd() ? 'relaxed-simd' : 'simd';
   }
 
   /** Reserves `bytes` (16-byte aligned) until `free(address)`; returns the address. */

@@ -3,7 +3,7 @@ import { testKernels } from '../../test-support/kernels.js';
 import { randomArray, seededRandom } from '../../test-support/rng.js';
 import type { KernelModule } from './kernel-module.js';
 
-describe.each(['wasm', 'js'] as const)('normReluMean kernel (%s)', (kind) => {
+describe.each(['wasm', 'relaxed', 'js'] as const)('normReluMean kernel (%s)', (kind) => {
   let kernels: KernelModule;
   beforeAll(async () => {
     kernels = await testKernels(kind);

@@ -4,8 +4,11 @@ export interface ThreadHost {
   readonly cores: number;
   /** Why threads cannot run here (no workers, no SharedArrayBuffer); undefined when they can. */
   unavailableReason(): string | undefined;
-  /** The threads build of the kernels (kernels-threads.wasm), compiled. */
-  compileKernels(): Promise<WebAssembly.Module>;
+  /**
+   * The threads build of the kernels, compiled: kernels-threads-relaxed.wasm where `relaxedSimd`
+   * and the engine compiles relaxed SIMD, else kernels-threads.wasm.
+   */
+  compileKernels(options: { relaxedSimd: boolean }): Promise<WebAssembly.Module>;
   /** Starts a worker running kernel-worker.js. */
   spawn(events: WorkerEvents): KernelWorker;
 }

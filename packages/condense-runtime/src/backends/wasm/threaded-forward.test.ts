@@ -77,32 +77,37 @@ describe('ThreadedForward', () => {
     ['golden tiny 32x32', () => goldenTiny().model, [2, 3]],
     ['odd 21x21 stride-2 stem', () => ODD, [2, 3, 4]],
   ] as const)('%s', (_, model, threadCounts) => {
-    let single: KernelForward;
-    beforeAll(() => {
-      single = new KernelForward(kernels, model());
-    });
-    afterAll(() => single.dispose());
+    describe.each([
+      ['simd', 'wasm', false],
+      ['relaxed-simd', 'relaxed', true],
+    ] as const)('%s build', (build, kind, relaxedSimd) => {
+      let single: KernelForward;
+      beforeAll(async () => {
+        single = new KernelForward(await testKernels(kind), model());
+      });
+      afterAll(() => single.dispose());
 
-    it.each(threadCounts)('on %i threads equals one thread bit for bit: batch 1 and odd batches, rows and images splits', async (threads) => {
-      for (const split of ['rows', 'images', 'auto'] as const) {
-        const forward = await ThreadedForward.create(model(), testThreadHost(), threads, split);
-        try {
-          expect(forward.threads).toBe(threads);
-          for (const batch of [1, 2, 5, 1, 1]) {
-            const images = imagesFor(model(), batch, batch);
-            expect(await forward.predict(images, batch)).toEqual(single.predict(images, batch));
+      it.each(threadCounts)('on %i threads equals one thread bit for bit: batch 1 and odd batches, rows and images splits', async (threads) => {
+        for (const split of ['rows', 'images', 'auto'] as const) {
+          const forward = await ThreadedForward.create(model(), testThreadHost(), threads, split, relaxedSimd);
+          try {
+            expect([forward.threads, forward.kernels.build]).toEqual([threads, build]);
+            for (const batch of [1, 2, 5, 1, 1]) {
+              const images = imagesFor(model(), batch, batch);
+              expect(await forward.predict(images, batch)).toEqual(single.predict(images, batch));
+            }
+          } finally {
+            forward.dispose();
           }
-        } finally {
-          forward.dispose();
         }
-      }
+      });
     });
   });
 
   it('fails the run a worker dies in with an error naming it, then restarts its workers and runs on', async () => {
     const { model } = goldenTiny();
     const dying = dyingHost(1);
-    const forward = await ThreadedForward.create(model, dying.host, 2, 'rows');
+    const forward = await ThreadedForward.create(model, dying.host, 2, 'rows', false);
     const single = new KernelForward(kernels, model);
     try {
       const images = imagesFor(model, 1);
@@ -151,7 +156,7 @@ describe('ThreadedForward', () => {
           import { THREADS_MAX_PAGES as BUILT_MAX_PAGES } from '../../../scripts/compile-kernels.mjs';
 import { THREADS_MAX_PAGES, ThreadedForward } from './threaded-forward.js';
           const model = randomCondensedModel();
-          const host = nodeThreadHost({ worker: pathToFileURL(process.env.WORKER), wasm: pathToFileURL(process.env.WASM) });
+          const host = nodeThreadHost({ worker: pathToFileURL(process.env.WORKER), wasm: pathToFileURL(process.env.WASM), relaxedWasm: pathToFileURL(process.env.RELAXED) });
           const forward = await ThreadedForward.create(model, host, 2);
           const s = model.config.inputSize;
           const logits = await forward.predict(new Float32Array(2 * s * s * 3), 2);
@@ -169,7 +174,7 @@ import { THREADS_MAX_PAGES, ThreadedForward } from './threaded-forward.js';
     });
     const child = spawnSync(process.execPath, ['--input-type=module', '-'], {
       input: outputFiles[0].text,
-      env: { ...process.env, WORKER: inject('kernelWorkerPath'), WASM: inject('kernelsThreadsWasmPath') },
+      env: { ...process.env, WORKER: inject('kernelWorkerPath'), WASM: inject('kernelsThreadsWasmPath'), RELAXED: inject('kernelsThreadsRelaxedWasmPath') },
       encoding: 'utf8',
       timeout: 30_000,
     });

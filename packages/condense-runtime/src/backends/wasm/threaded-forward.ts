@@ -29,8 +29,14 @@ export class ThreadedForward {
     private readonly split: Split | 'auto',
   ) {}
 
-  static async create(model: CondensedModel, host: ThreadHost, threads: number, split: Split | 'auto' = 'auto'): Promise<ThreadedForward> {
-    const module = await host.compileKernels();
+  static async create(
+    model: CondensedModel,
+    host: ThreadHost,
+    threads: number,
+    split: Split | 'auto' = 'auto',
+    relaxedSimd = true,
+  ): Promise<ThreadedForward> {
+    const module = await host.compileKernels({ relaxedSimd });
     const memory = new WebAssembly.Memory({ initial: 1, maximum: THREADS_MAX_PAGES, shared: true });
     const kernels = await KernelModule.onSharedMemory(module, memory);
     const forward = new KernelForward(kernels, model, threads);

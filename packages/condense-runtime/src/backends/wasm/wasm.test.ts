@@ -9,6 +9,7 @@ import { testKernels, testThreadHost } from '../../test-support/kernels.js';
 import { wasmConfig } from './index.js';
 
 describeBackendConformance(localTarget(wasmConfig, 'wasm', () => testKernels()));
+describeBackendConformance(localTarget({ ...wasmConfig, name: 'wasm, relaxed-SIMD build' }, 'wasm', () => testKernels('relaxed')));
 
 // The whole conformance suite again on two worker threads (the config with threads forced on).
 const threadedWasmConfig: BackendConfig = {
@@ -44,15 +45,38 @@ it('frees all its kernel memory: 50 sessions on one module neither grow it nor l
 describe('threads', () => {
   it('a session on worker threads reports them and gives the one-thread logits bit for bit', async () => {
     const { model, images, shape } = goldenTiny();
-    const one = await createSession(model, { backend: 'wasm', kernels: await testKernels() });
+    const one = await createSession(model, { backend: 'wasm', kernels: await testKernels('relaxed') });
     const two = await createSession(model, { backend: 'wasm', threads: 2, threadHost: testThreadHost() });
     try {
       expect([one.threads, two.threads, two.path]).toEqual([1, 2, 'wasm-kernels']);
+      expect([one.kernelBuild, two.kernelBuild]).toEqual(['relaxed-simd', 'relaxed-simd']);
       expect(two.threadsReason).toBeUndefined();
       expect(await two.run(images, shape[0])).toEqual(await one.run(images, shape[0]));
     } finally {
       one.dispose();
       two.dispose();
+    }
+  });
+
+  it('relaxedSimd: false runs the SIMD build; it, the relaxed build and the JavaScript port differ only by rounding', async () => {
+    const { model, images, shape } = goldenTiny();
+    const strict = await createSession(model, { backend: 'wasm', threads: 2, threadHost: testThreadHost(), relaxedSimd: false });
+    const relaxed = await createSession(model, { backend: 'wasm', threads: 2, threadHost: testThreadHost() });
+    const port = await createSession(model, { backend: 'wasm', kernels: await testKernels('js') });
+    try {
+      expect([strict.kernelBuild, relaxed.kernelBuild, port.kernelBuild, port.path]).toEqual(['simd', 'relaxed-simd', 'javascript', 'js-kernels']);
+      const exact = await strict.run(images, shape[0]);
+      const scale = Math.max(...exact.map(Math.abs));
+      const apart = (a: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - exact[i])));
+      expect(apart(await port.run(images, shape[0]))).toBeLessThan(1e-5 * scale);
+      const fused = await relaxed.run(images, shape[0]);
+      expect(apart(fused)).toBeLessThan(1e-5 * scale);
+      // x64 with FMA3 fuses: the two builds' logits must not be the same array of bits there.
+      if (process.arch === 'x64') expect(fused).not.toEqual(exact);
+    } finally {
+      strict.dispose();
+      relaxed.dispose();
+      port.dispose();
     }
   });
 
