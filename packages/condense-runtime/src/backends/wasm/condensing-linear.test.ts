@@ -5,7 +5,7 @@ import { randomArray, seededRandom } from '../../test-support/rng.js';
 import { CondensingLinear } from './condensing-linear.js';
 import type { KernelModule } from './kernel-module.js';
 
-describe.each(['wasm', 'js'] as const)('condensingLinear kernel (%s)', (kind) => {
+describe.each(['wasm', 'relaxed', 'js'] as const)('condensingLinear kernel (%s)', (kind) => {
   let kernels: KernelModule;
   beforeAll(async () => {
     kernels = await testKernels(kind);
@@ -40,6 +40,29 @@ describe.each(['wasm', 'js'] as const)('condensingLinear kernel (%s)', (kind) =>
       }
     }
     expectClose(y, expected);
+  });
+
+  it.each([1, 2, 3, 5])('split into %i parts of whole blocks of four classes (the last with the rest), writes every logit as one call does, bit for bit', (parts) => {
+    const rand = seededRandom(parts);
+    const [features, kept, classes] = [40, 21, 23];
+    const index = Int32Array.from({ length: kept }, () => Math.floor(rand() * features));
+    const linear = new CondensingLinear(kernels, { index, weight: randomArray(classes * kept, rand), bias: randomArray(classes, rand), features });
+    const x = kernels.put(randomArray(2 * features, rand, 0, 2));
+    const y = kernels.alloc(2 * classes * 4);
+    const scratch = kernels.alloc(linear.scratchBytes);
+    const whole = linear.run(x, 2);
+    kernels.f32(y, 2 * classes).fill(Number.NaN);
+    const covered: number[] = [];
+    for (let part = 0; part < parts; part++) {
+      const a = linear.args(x, features * 4, y, classes * 4, part, parts, scratch);
+      if (!a) continue;
+      covered.push(a[7]);
+      for (const n of [0, 1]) kernels.exports.condensingLinear(a[0] + n * a[1], 1, a[2], a[3], a[4], a[5], a[6], a[7], a[8] + n * a[9], a[10]);
+    }
+    expect(covered.reduce((s, c) => s + c, 0)).toBe(classes);
+    expect(kernels.f32(y, 2 * classes).slice()).toEqual(whole);
+    for (const at of [x, y, scratch]) kernels.free(at);
+    linear.dispose();
   });
 
   it('names the index entry outside the pooled features', () => {

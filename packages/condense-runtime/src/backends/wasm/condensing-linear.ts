@@ -43,6 +43,25 @@ export class CondensingLinear {
     this.kept = kept;
   }
 
+  /** Bytes of the scratch a call gathers the kept features into. */
+  get scratchBytes(): number {
+    return ((this.kept + 3) & ~3) * 4;
+  }
+
+  /**
+   * Op.linear's arguments for part `part` of `parts` of the classes: whole blocks of four (the
+   * kernel's unit), the last part also the remainder, so each class is computed exactly as in
+   * one call over all of them. Undefined when the part gets no class.
+   */
+  args(x: number, xPerImage: number, y: number, yPerImage: number, part: number, parts: number, scratch: number): number[] | undefined {
+    const { at, classes } = this;
+    const blocks = classes >> 2;
+    const from = 4 * Math.floor((part * blocks) / parts);
+    const to = part === parts - 1 ? classes : 4 * Math.floor(((part + 1) * blocks) / parts);
+    if (to <= from) return undefined;
+    return [x, xPerImage, this.params.features, at.index, this.kept, at.weight + from * this.scratchBytes, at.bias + from * 4, to - from, y + from * 4, yPerImage, scratch];
+  }
+
   /** Logits [batch, classes] of `batch` pooled feature vectors at `x` in the kernel module. */
   run(x: number, batch: number): Float32Array {
     const { kernels, at, classes } = this;

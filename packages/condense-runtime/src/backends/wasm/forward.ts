@@ -44,7 +44,7 @@ export interface Buffers {
    * still reading (one barrier per layer instead of two).
    */
   bottleneck: [number, number][];
-  /** The 1x1 kernel's scratch, big enough for every layer. */
+  /** The 1x1 kernel's and the Linear's scratch, big enough for every layer. */
   scratch: number;
 }
 
@@ -54,7 +54,12 @@ export interface RunIo {
   input: number;
   /** `batch` pooled feature vectors, `pooledBytes` apart. */
   pooled: number;
+  /** `batch` rows of logits, `classes` floats each. */
+  logits: number;
 }
+
+/** Programs kept for reuse: a run's buffers are usually at the addresses the previous run's were. */
+const CACHED_PROGRAMS = 32;
 
 /** Rows [from, to) of `rows` that part `part` of `parts` takes: contiguous, sizes differing by at most one. */
 export function rowRange(rows: number, part: number, parts: number): [number, number] {
@@ -82,6 +87,7 @@ export class KernelForward {
   private readonly classifier: CondensingLinear;
   /** One per thread that may run at once. */
   readonly buffers: Buffers[];
+  private readonly programs = new Map<string, Int32Array>();
   private disposed = false;
 
   constructor(
@@ -128,7 +134,7 @@ export class KernelForward {
       bias: w.classifierBias,
       features: w.plan.head.features,
     });
-    const scratchBytes = Math.max(...this.layers.flat().map((l) => l.conv1.scratchBytes));
+    const scratchBytes = Math.max(this.classifier.scratchBytes, ...this.layers.flat().map((l) => l.conv1.scratchBytes));
     this.buffers = Array.from({ length: bufferSets }, () => ({
       features: w.plan.blocks.map((b) => kernels.alloc(b.spatial * b.spatial * b.outChannels * 4)),
       bottleneck: w.plan.blocks.map((b) => {
@@ -169,7 +175,11 @@ export class KernelForward {
     if (images.length !== batch * size * size * inChannels) {
       throw new Error(`KernelForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
     }
-    const io = { input: this.zeroed((batch * this.inputBytes) / 4), pooled: this.kernels.alloc(batch * this.pooledBytes) };
+    const io = {
+      input: this.zeroed((batch * this.inputBytes) / 4),
+      pooled: this.kernels.alloc(batch * this.pooledBytes),
+      logits: this.kernels.alloc(batch * this.classifier.classes * 4),
+    };
     const input = this.kernels.f32(io.input, (batch * this.inputBytes) / 4);
     // Channels unrolled (at most STEM_CHANNELS): a loop over them ran 4x slower in V8, ~1 ms
     // of a 224x224 image on the one thread before the workers start.
@@ -195,16 +205,29 @@ export class KernelForward {
   endRun(io: RunIo): void {
     this.kernels.free(io.input);
     this.kernels.free(io.pooled);
+    this.kernels.free(io.logits);
   }
 
   /**
-   * The kernel calls that take image n of `io` through stem, blocks, transitions and the head's
-   * pooling on `buf`. With parts > 1, only rows rowRange(.., part, parts) of every layer's
-   * output, with barriers where a layer reads rows other parts wrote: each 3x3 (its taps cross
-   * part boundaries), each transition and the head, which part 0 runs alone. Parts share `buf`
-   * but not the 1x1's scratch: each passes its own.
+   * The kernel calls that take image n of `io` through stem, blocks, transitions, the head's
+   * pooling and the Linear on `buf`. With parts > 1, only rows rowRange(.., part, parts) of every
+   * layer's output, with barriers where a layer reads rows other parts wrote: each 3x3 (its taps
+   * cross part boundaries), each transition and the head, which part 0 runs alone; then each part
+   * runs the Linear for its share of the classes. Parts share `buf` but not the scratch: each
+   * passes its own. Built once per set of addresses and reused.
    */
   program(buf: Buffers, io: RunIo, part: number, parts: number, scratch = buf.scratch): Int32Array {
+    const key = `${buf.features[0]} ${io.input} ${io.pooled} ${io.logits} ${part} ${parts} ${scratch}`;
+    let program = this.programs.get(key);
+    if (!program) {
+      if (this.programs.size >= CACHED_PROGRAMS) this.programs.clear();
+      program = this.buildProgram(buf, io, part, parts, scratch);
+      this.programs.set(key, program);
+    }
+    return program;
+  }
+
+  private buildProgram(buf: Buffers, io: RunIo, part: number, parts: number, scratch: number): Int32Array {
     const { plan } = this.w;
     const p = new ProgramBuilder();
     const shared = parts > 1;
@@ -249,12 +272,16 @@ export class KernelForward {
       const { features: C, spatial } = plan.head;
       p.push(Op.head, buf.features[buf.features.length - 1], spatial * spatial, C, this.head.scale, this.head.shift, io.pooled, this.pooledBytes);
     }
+    if (shared) p.push(Op.barrier);
+    const classes = this.classifier.classes;
+    const linear = this.classifier.args(io.pooled, this.pooledBytes, io.logits, classes * 4, part, parts, scratch);
+    if (linear) p.push(Op.linear, ...linear);
     return p.build();
   }
 
-  /** The condensing Linear on every image's pooled features. */
+  /** The logits the programs wrote, [batch, classes]. */
   logits(io: RunIo, batch: number): Float32Array {
-    return this.classifier.run(io.pooled, batch);
+    return this.kernels.f32(io.logits, batch * this.classifier.classes).slice();
   }
 
   /** Frees everything the constructor allocated in the kernel module; later calls do nothing. */

@@ -4,7 +4,7 @@ import { Op, ProgramBuilder, runProgram } from './program.js';
 import { rowRange } from './forward.js';
 
 describe('kernel programs', () => {
-  it('run their ops in order, offsetting the stem input and the head output by image', () => {
+  it('run their ops in order, offsetting the stem input, the head output and the Linear by image', () => {
     const calls: unknown[][] = [];
     const record = (name: string) => (...args: number[]) => void calls.push([name, ...args]);
     const k = {
@@ -12,18 +12,21 @@ describe('kernel programs', () => {
       condensedConv1x1: record('conv1x1'),
       avgPool2x2: record('pool'),
       normReluMean: record('head'),
+      condensingLinear: record('linear'),
     } as unknown as KernelExports;
     const p = new ProgramBuilder();
     p.push(Op.stem, 100, 10, 3, 3, 4, 1, 7, 8, 1, 500, 8, 0);
     p.push(Op.barrier);
     p.push(Op.pool, 1, 1, 2, 2, 4, 4, 2, 4);
     p.push(Op.head, 9, 4, 8, 1, 2, 600, 32);
+    p.push(Op.linear, 600, 32, 8, 3, 5, 700, 800, 12, 900, 40, 1000);
     let barriers = 0;
     runProgram(k, p.build(), 2, () => barriers++);
     expect(calls).toEqual([
       ['conv3x3', 120, 1, 3, 3, 4, 1, 7, 8, 1, 500, 8, 0],
       ['pool', 1, 1, 2, 2, 4, 4, 2, 4],
       ['head', 9, 4, 8, 1, 2, 664],
+      ['linear', 664, 1, 8, 3, 5, 700, 800, 12, 980, 1000],
     ]);
     expect(barriers).toBe(1);
   });

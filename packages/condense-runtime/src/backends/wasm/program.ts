@@ -18,9 +18,14 @@ export const Op = {
   head: 5,
   /** Every thread running the program waits here for the others. */
   barrier: 6,
+  /**
+   * condensingLinear on image n, some of the classes: [x, xPerImage, features, index, kept,
+   * weight, bias, classes, y, yPerImage, scratch]; reads x + n * xPerImage, writes y + n * yPerImage.
+   */
+  linear: 7,
 } as const;
 
-const ARGS: Record<number, number> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0 };
+const ARGS: Record<number, number> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0, 7: 11 };
 
 /** Appends ops to an Int32Array program. */
 export class ProgramBuilder {
@@ -66,6 +71,9 @@ export function runProgram(k: KernelExports, program: Int32Array, n: number, bar
         break;
       case Op.barrier:
         barrier();
+        break;
+      case Op.linear:
+        k.condensingLinear(a[p] + n * a[p + 1], 1, a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7], a[p + 8] + n * a[p + 9], a[p + 10]);
         break;
       default:
         throw new Error(`runProgram: unknown op ${op} at word ${i}`);
