@@ -13,16 +13,19 @@ import { runtimeModelOf } from '@condensenet/train';
 export const BENCH_HELP = `condense bench: inference speed of a converted model with @condensenet/runtime
 
 Usage: condense bench (MODEL | --preset NAME | --stages A-B-C --growth A-B-C) [--backend B]
-                     [--batch N] [--runs R] [--threads N] [--json]
+                     [--batch N] [--runs R] [--threads N] [--strict-simd] [--json]
 
 MODEL is a runtime artifact (model.cnn.json) or a directory holding one; a preset or
 architecture gets random weights (speed does not depend on them). Runs one warm-up batch, then
 R timed batches of N random images, and prints the median latency per batch, images per second
-and the execution path the session used (wasm-kernels, js-kernels or tfjs), with its threads.
+and the execution path the session used (wasm-kernels, js-kernels or tfjs), with its threads
+and, on wasm-kernels, the build of the kernels (relaxed-simd: fused multiply-adds, or simd).
 
   --batch N     images per batch (default 1)
   --runs R      timed batches after the warm-up (default 10)
   --threads N   worker threads of the wasm kernels (default: one per core)
+  --strict-simd the wasm kernels' SIMD build instead of the relaxed-SIMD one: about 1.25x
+                slower, the same bits on every CPU
   ${BACKEND_HELP}
   --json        one JSON object
 
@@ -38,6 +41,7 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
       batch: { type: 'string' },
       runs: { type: 'string' },
       threads: { type: 'string' },
+      'strict-simd': { type: 'boolean' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -52,7 +56,7 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
   const threads = integerFlag('--threads', values.threads);
   const backend = await selectBackend(backendFlag(values.backend), importBackendPackage);
   const source = positionals.length === 1 ? await loadArtifactFromFile(await resolveArtifactPath(positionals[0])) : randomModel(values);
-  const model = await loadModel(source, { backend, ...(threads !== undefined ? { threads } : {}) });
+  const model = await loadModel(source, { backend, ...(threads !== undefined ? { threads } : {}), relaxedSimd: !values['strict-simd'] });
   const x = tf.randomUniform([batch, model.inputSize, model.inputSize, model.inputChannels]);
   const times: number[] = [];
   try {
@@ -74,6 +78,7 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
     ...(model.fallbackReason ? { fallbackReason: model.fallbackReason } : {}),
     threads: model.threads,
     ...(model.threadsReason ? { threadsReason: model.threadsReason } : {}),
+    ...(model.kernelBuild ? { kernelBuild: model.kernelBuild } : {}),
     batch,
     runs,
     medianMs: median,
@@ -83,7 +88,8 @@ export async function benchCommand(argv: string[], io: CliIO): Promise<number> {
   io.out(
     values.json
       ? JSON.stringify(result)
-      : `${result.backend} (${result.path}${model.fallbackReason ? `: ${model.fallbackReason}` : ''}, ${model.threads} thread${model.threads === 1 ? '' : 's'}` +
+      : `${result.backend} (${result.path}${model.fallbackReason ? `: ${model.fallbackReason}` : ''}` +
+          `${model.path === 'wasm-kernels' ? `, ${model.kernelBuild}` : ''}, ${model.threads} thread${model.threads === 1 ? '' : 's'}` +
           `${model.threadsReason ? `: ${model.threadsReason}` : ''}), batch ${batch}: ` +
           `median ${median.toFixed(2)} ms per batch over ${runs} runs (min ${sorted[0].toFixed(2)} ms), ${result.imagesPerSecond.toFixed(1)} images/s`,
   );

@@ -116,9 +116,11 @@ describe('condense bench', () => {
   it('runs the wasm kernels on the worker threads asked for, and says how many it got', async () => {
     const { code, out } = await run('bench', '--preset', 'condensenet-50', '--backend', 'wasm', '--batch', '3', '--runs', '1', '--threads', '2', '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ path: 'wasm-kernels', threads: 2, batch: 3 });
+    expect(JSON.parse(out)).toMatchObject({ path: 'wasm-kernels', kernelBuild: 'relaxed-simd', threads: 2, batch: 3 });
     const one = await run('bench', '--preset', 'condensenet-50', '--backend', 'wasm', '--runs', '1', '--threads', '1');
-    expect(one.out).toMatch(/^wasm \(wasm-kernels, 1 thread\), batch 1: /);
+    expect(one.out).toMatch(/^wasm \(wasm-kernels, relaxed-simd, 1 thread\), batch 1: /);
+    const strict = await run('bench', '--preset', 'condensenet-50', '--backend', 'wasm', '--runs', '1', '--threads', '2', '--strict-simd');
+    expect(strict.out).toMatch(/^wasm \(wasm-kernels, simd, 2 threads\), batch 1: /);
   });
 
   it('times an artifact directory', async () => {
