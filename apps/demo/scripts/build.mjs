@@ -1,7 +1,7 @@
 // Builds the demo into dist/ (or --out DIR): the page, its bundle, the samples, a model
 // (default: the kept Fashion-MNIST model, or --model DIR holding model.cnn.json and the weight
-// file it names), tfjs's wasm binaries and the runtime's kernels (kernels.wasm, and for its worker
-// threads kernels-threads.wasm and kernel-worker.js).
+// file it names), tfjs's wasm binaries and the runtime's kernels (kernels.wasm and
+// kernels-relaxed.wasm, and for its worker threads their threads builds and kernel-worker.js).
 import { copyFile, cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -52,11 +52,13 @@ export async function buildDemo({ outDir = DEFAULT_OUT_DIR, modelDir = DEFAULT_M
   });
   const tfjsWasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const file of TFJS_WASM_FILES) await copyFile(join(tfjsWasmDir, file), join(outDir, file));
-  // The runtime's package build writes kernels.wasm (and its shared-memory build for the kernel
-  // workers); the page fetches them beside main.js, and the workers run kernel-worker.js, bundled.
+  // The runtime's package build writes the kernels (the SIMD and relaxed-SIMD builds, each also
+  // on shared memory for the kernel workers); the page fetches them beside main.js, and the
+  // workers run kernel-worker.js, bundled.
   try {
-    await copyFile(require.resolve('@condensenet/runtime/kernels.wasm'), join(outDir, 'kernels.wasm'));
-    await copyFile(require.resolve('@condensenet/runtime/kernels-threads.wasm'), join(outDir, 'kernels-threads.wasm'));
+    for (const file of ['kernels.wasm', 'kernels-threads.wasm', 'kernels-relaxed.wasm', 'kernels-threads-relaxed.wasm']) {
+      await copyFile(require.resolve(`@condensenet/runtime/${file}`), join(outDir, file));
+    }
     await build({
       entryPoints: [require.resolve('@condensenet/runtime/kernel-worker.js')],
       outfile: join(outDir, 'kernel-worker.js'),

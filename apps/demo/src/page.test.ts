@@ -50,8 +50,11 @@ describe.skipIf(!executable)(suiteName('the demo page'), () => {
     for (const sample of samples()) {
       const shown = await nextResult(() => page.click(`#samples button[data-label="${sample.label}"]`));
       expect([shown.backend, shown.path]).toEqual([backend, `${backend}-kernels`]);
-      // The server's COOP/COEP make the page cross-origin isolated, so wasm gets a worker per core.
-      if (backend === 'wasm') expect([shown.threads, shown.threadsReason]).toEqual([await page.evaluate(() => navigator.hardwareConcurrency), '']);
+      // The server's COOP/COEP make the page cross-origin isolated, so wasm gets a worker per core,
+      // on the relaxed-SIMD build (Chromium has relaxed SIMD from 114).
+      if (backend === 'wasm') {
+        expect([shown.threads, shown.threadsReason, shown.kernelBuild]).toEqual([await page.evaluate(() => navigator.hardwareConcurrency), '', 'relaxed-simd']);
+      }
       await expectNodeResult(shown, samplePixels(sample), AS_STORED);
       expect(shown.truth).toContain(`True class: ${sample.className}`);
       counts.push(shown.tensors);
@@ -143,7 +146,7 @@ describe.skipIf(!executable)(suiteName('the demo page'), () => {
   });
 
   it('serves the page from the build with the files it fetches', () => {
-    for (const file of ['index.html', 'main.js', 'kernels.wasm', 'kernels-threads.wasm', 'kernel-worker.js', 'tfjs-backend-wasm-simd.wasm', 'model/model.cnn.json', 'model/model.cnn.bin', 'samples/samples.json']) {
+    for (const file of ['index.html', 'main.js', 'kernels.wasm', 'kernels-threads.wasm', 'kernels-relaxed.wasm', 'kernels-threads-relaxed.wasm', 'kernel-worker.js', 'tfjs-backend-wasm-simd.wasm', 'model/model.cnn.json', 'model/model.cnn.bin', 'samples/samples.json']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     expect(readFileSync(join(dir, 'model/model.cnn.bin'))).toHaveLength(JSON.parse(readFileSync(join(dir, 'model/model.cnn.json'), 'utf8')).weightsByteLength);

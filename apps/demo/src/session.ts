@@ -31,7 +31,7 @@ export class Session {
 
   constructor(
     private readonly inputs: InputPanel,
-    /** Where the build put kernels.wasm, and beside it kernels-threads.wasm and kernel-worker.js. */
+    /** Where the build put kernels.wasm, and beside it the relaxed-SIMD and threads builds and kernel-worker.js. */
     private readonly kernelsUrl: URL,
   ) {}
 
@@ -112,10 +112,16 @@ export class Session {
   private async openOn(model: CondensedModel, choice: BackendChoice): Promise<void> {
     const started = performance.now();
     const backend = await selectBackend(choice);
-    if (backend === 'wasm') this.kernels ??= await loadKernels(this.kernelsUrl);
+    const beside = (file: string) => new URL(`./${file}`, this.kernelsUrl);
+    // The relaxed-SIMD builds (fused multiply-adds) where the browser has relaxed SIMD.
+    if (backend === 'wasm') this.kernels ??= await loadKernels(this.kernelsUrl, { relaxedUrl: beside('kernels-relaxed.wasm') });
     // Threads need a cross-origin isolated page (the demo's server sends COOP and COEP); without
     // one the session runs on one thread and says why.
-    const threadHost = browserThreadHost({ worker: new URL('./kernel-worker.js', this.kernelsUrl), wasm: new URL('./kernels-threads.wasm', this.kernelsUrl) });
+    const threadHost = browserThreadHost({
+      worker: beside('kernel-worker.js'),
+      wasm: beside('kernels-threads.wasm'),
+      relaxedWasm: beside('kernels-threads-relaxed.wasm'),
+    });
     const opened = await loadModel(model, {
       backend,
       ...(this.kernels ? { kernels: this.kernels } : {}),

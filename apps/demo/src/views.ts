@@ -57,7 +57,7 @@ export function showModel({ model, source, origin, notes }: LoadedModel): void {
 }
 
 export function showOpening(choice: BackendChoice): void {
-  for (const id of ['backend-name', 'path', 'threads', 'load-time']) $(id).textContent = '…';
+  for (const id of ['backend-name', 'path', 'threads', 'kernel-build', 'load-time']) $(id).textContent = '…';
   $('path-note').textContent = `Opening ${choice}…`;
 }
 
@@ -67,6 +67,7 @@ export function showRuntime(runtime: RuntimeModel, choice: BackendChoice, loadMs
   $('path').textContent = runtime.path;
   $('threads').textContent = String(runtime.threads);
   $('threads').title = runtime.threadsReason ?? '';
+  $('kernel-build').textContent = runtime.kernelBuild ?? '–';
   $('path-note').textContent = PATH_NOTES[runtime.path] + (runtime.fallbackReason ? ` (${runtime.fallbackReason})` : '');
   $('tensors').textContent = String(tf.memory().numTensors);
   $<HTMLSelectElement>('backend').value = choice;

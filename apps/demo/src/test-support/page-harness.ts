@@ -26,6 +26,8 @@ export interface Shown {
   /** The session's threads, and why fewer than asked (the tooltip). */
   threads: number;
   threadsReason: string;
+  /** The kernel build the session runs (relaxed-simd, simd, javascript), '–' on GPU paths. */
+  kernelBuild: string;
   top5: { className: string; probability: number }[];
   /** Every class's logit, in class order. */
   logits: number[];
@@ -71,6 +73,7 @@ export function pageHarness(): PageHarness {
         path: document.getElementById('path')!.textContent!,
         threads: Number(document.getElementById('threads')!.textContent),
         threadsReason: document.getElementById('threads')!.title,
+        kernelBuild: document.getElementById('kernel-build')!.textContent ?? '',
         top5: Array.from(document.querySelectorAll<HTMLElement>('#top5 li'), (li) => ({
           className: li.dataset.className!,
           probability: Number(li.dataset.probability),
