@@ -1,6 +1,6 @@
 // The runtime against ONNX Runtime and PyTorch on the same condensed model. Per preset, one model
-// with seeded random weights runs in this package's sessions (wasm-kernels on 1 and on 2 worker
-// threads; js-kernels on cpu for reference, batch 1 only), in onnxruntime-node (1 and 2 intra-op threads) and onnxruntime-web's
+// with seeded random weights runs in this package's sessions (wasm-kernels, the relaxed-SIMD build
+// on 1 and on 2 worker threads and the SIMD build on 2; js-kernels on cpu for reference, batch 1 only), in onnxruntime-node (1 and 2 intra-op threads) and onnxruntime-web's
 // wasm (2 threads) on its exportCondensedOnnx graph, and in PyTorch (bench/torch_condensed.py, 1
 // and 2 threads) on its encodeReferenceFile state_dict, when /usr/bin/python3 has torch. Logits
 // must agree before anything is timed. Then interleaved rounds: in each, every runtime runs each
@@ -56,6 +56,7 @@ const OUR_THREADS = 2;
 const COLUMNS = [
   ['ours-wasm', 'ours (wasm-kernels, 1 thread)'],
   ['ours-wasm-2', 'ours (wasm-kernels, 2 threads)'],
+  ['ours-wasm-2-simd', 'ours (wasm-kernels, SIMD build, 2 threads)'],
   ['ours-cpu', 'ours (js-kernels on cpu, 1 thread)'],
   ['ort-node-1', 'onnxruntime-node, 1 thread'],
   ['ort-node-2', 'onnxruntime-node, 2 threads'],
@@ -220,12 +221,20 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
   const ours = {
     'ours-wasm': await createSession(model, { backend: 'wasm', kernels }),
     'ours-wasm-2': await createSession(model, { backend: 'wasm', threads: OUR_THREADS, threadHost: nodeThreadHost() }),
+    'ours-wasm-2-simd': await createSession(model, { backend: 'wasm', threads: OUR_THREADS, threadHost: nodeThreadHost(), relaxedSimd: false }),
     'ours-cpu': await createSession(model, { backend: 'cpu' }),
   };
-  for (const [name, expected, threads] of [['ours-wasm', 'wasm-kernels', 1], ['ours-wasm-2', 'wasm-kernels', OUR_THREADS], ['ours-cpu', 'js-kernels', 1]]) {
+  const expectations = [
+    ['ours-wasm', 'wasm-kernels', 1, 'relaxed-simd'],
+    ['ours-wasm-2', 'wasm-kernels', OUR_THREADS, 'relaxed-simd'],
+    ['ours-wasm-2-simd', 'wasm-kernels', OUR_THREADS, 'simd'],
+    ['ours-cpu', 'js-kernels', 1, 'javascript'],
+  ];
+  for (const [name, expected, threads, build] of expectations) {
     const session = ours[name];
     if (session.path !== expected) throw new Error(`${preset}: ${name} runs '${session.path}', not '${expected}' (${session.fallbackReason})`);
     if (session.threads !== threads) throw new Error(`${preset}: ${name} got ${session.threads} threads, not ${threads} (${session.threadsReason})`);
+    if (session.kernelBuild !== build) throw new Error(`${preset}: ${name} runs the ${session.kernelBuild} kernels, not ${build}`);
   }
   const onnx = exportCondensedOnnx(model, { includeNormalization: true });
   const ortOptions = (threads) => ({ executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -322,7 +331,7 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
     }
     // The issue's yardsticks: one thread against one core's matMul rate, two against two cores'.
     const fractionOfMatMul = {};
-    for (const [name, cores] of [['ours-wasm', 1], ['ours-wasm-2', OUR_THREADS], ['ort-node-1', 1], ['ort-node-2', 2]]) {
+    for (const [name, cores] of [['ours-wasm', 1], ['ours-wasm-2', OUR_THREADS], ['ours-wasm-2-simd', OUR_THREADS], ['ort-node-1', 1], ['ort-node-2', 2]]) {
       if (runtimes[name]) fractionOfMatMul[name] = round(runtimes[name].gflops / (cores * matMulGflops), 2);
     }
     return { preset, title, batch, runtimes, fractionOfMatMul };
@@ -379,6 +388,8 @@ const report = {
     torch: torchHello?.torch ?? null,
   },
   torch: torchMissing ? { available: false, reason: torchMissing } : { available: true, python: PYTHON },
+  // Node 20 compiles relaxed SIMD once loadKernelsFromFile / nodeThreadHost turn its flag on.
+  kernelBuilds: { 'ours-wasm': kernels.build, 'ours-wasm-2': 'relaxed-simd', 'ours-wasm-2-simd': 'simd', 'ours-cpu': 'javascript' },
   threads: {
     ours: [1, OUR_THREADS],
     ortNode: [1, 2],
