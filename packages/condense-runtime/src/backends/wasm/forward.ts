@@ -8,9 +8,7 @@ import { CondensingLinear } from './condensing-linear.js';
 import { GroupedConv3x3 } from './grouped-conv3x3.js';
 import type { KernelModule } from './kernel-module.js';
 import { Op, ProgramBuilder, runProgram } from './program.js';
-
-/** The stem's input channels padded to a whole SIMD vector. */
-const STEM_CHANNELS = 4;
+import { STEM_CHANNELS } from './stage-image.js';
 
 /** Why a plan cannot run on the kernels (undefined when it can). */
 export function kernelPathObstacle(plan: ArchitecturePlan): string | undefined {
@@ -50,6 +48,8 @@ export interface Buffers {
 
 /** Where one run's images and pooled features live in the kernel module. */
 export interface RunIo {
+  /** The `batch` images as given (NHWC), which each program's stage op normalises into `input`. */
+  raw: number;
   /** `batch` zero-bordered normalised images, `inputBytes` apart. */
   input: number;
   /** `batch` pooled feature vectors, `pooledBytes` apart. */
@@ -85,6 +85,8 @@ export class KernelForward {
   private readonly layers: Layer[][];
   private readonly head: { scale: number; shift: number };
   private readonly classifier: CondensingLinear;
+  /** The normalisation's mean and std per stem channel, float64, for the stage op. */
+  private readonly norm: number;
   /** One per thread that may run at once. */
   readonly buffers: Buffers[];
   private readonly programs = new Map<string, Int32Array>();
@@ -92,7 +94,7 @@ export class KernelForward {
 
   constructor(
     readonly kernels: KernelModule,
-    private readonly model: CondensedModel,
+    model: CondensedModel,
     bufferSets = 1,
   ) {
     const w = layerWeights(model);
@@ -134,6 +136,9 @@ export class KernelForward {
       bias: w.classifierBias,
       features: w.plan.head.features,
     });
+    const { mean, std } = model.normalization;
+    const channels = Array.from({ length: STEM_CHANNELS }, (_, c) => c);
+    this.norm = kernels.put(Float64Array.from([...channels.map((c) => mean[c] ?? 0), ...channels.map((c) => std[c] ?? 1)]));
     const scratchBytes = Math.max(this.classifier.scratchBytes, ...this.layers.flat().map((l) => l.conv1.scratchBytes));
     this.buffers = Array.from({ length: bufferSets }, () => ({
       features: w.plan.blocks.map((b) => kernels.alloc(b.spatial * b.spatial * b.outChannels * 4)),
@@ -168,41 +173,26 @@ export class KernelForward {
     }
   }
 
-  /** Checks the images and copies them, normalised, into a fresh RunIo (free it with endRun). */
+  /**
+   * Checks the images and copies them as they are into a fresh RunIo (free it with endRun): the
+   * programs' stage op normalises them, on the threads that run them.
+   */
   beginRun(images: Float32Array, batch: number): RunIo {
     if (this.disposed) throw new Error('KernelForward: predict() after dispose()');
     const { inputSize: size, inChannels } = this.w.plan.stem;
     if (images.length !== batch * size * size * inChannels) {
       throw new Error(`KernelForward: ${images.length} values, expected batch * ${size} * ${size} * ${inChannels} = ${batch * size * size * inChannels}`);
     }
-    const io = {
-      input: this.zeroed((batch * this.inputBytes) / 4),
+    return {
+      raw: this.kernels.put(images),
+      input: this.kernels.alloc(batch * this.inputBytes),
       pooled: this.kernels.alloc(batch * this.pooledBytes),
       logits: this.kernels.alloc(batch * this.classifier.classes * 4),
     };
-    const input = this.kernels.f32(io.input, (batch * this.inputBytes) / 4);
-    // Channels unrolled (at most STEM_CHANNELS): a loop over them ran 4x slower in V8, ~1 ms
-    // of a 224x224 image on the one thread before the workers start.
-    const { mean, std } = this.model.normalization;
-    const [m0, m1, m2, m3] = [mean[0], mean[1] ?? 0, mean[2] ?? 0, mean[3] ?? 0];
-    const [s0, s1, s2, s3] = [std[0], std[1] ?? 1, std[2] ?? 1, std[3] ?? 1];
-    const bordered = size + 2;
-    let from = 0;
-    for (let n = 0; n < batch; n++) {
-      for (let h = 0; h < size; h++) {
-        let to = ((n * bordered + h + 1) * bordered + 1) * STEM_CHANNELS;
-        for (let w = 0; w < size; w++, from += inChannels, to += STEM_CHANNELS) {
-          input[to] = (images[from] - m0) / s0;
-          if (inChannels > 1) input[to + 1] = (images[from + 1] - m1) / s1;
-          if (inChannels > 2) input[to + 2] = (images[from + 2] - m2) / s2;
-          if (inChannels > 3) input[to + 3] = (images[from + 3] - m3) / s3;
-        }
-      }
-    }
-    return io;
   }
 
   endRun(io: RunIo): void {
+    this.kernels.free(io.raw);
     this.kernels.free(io.input);
     this.kernels.free(io.pooled);
     this.kernels.free(io.logits);
@@ -217,7 +207,7 @@ export class KernelForward {
    * passes its own. Built once per set of addresses and reused.
    */
   program(buf: Buffers, io: RunIo, part: number, parts: number, scratch = buf.scratch): Int32Array {
-    const key = `${buf.features[0]} ${io.input} ${io.pooled} ${io.logits} ${part} ${parts} ${scratch}`;
+    const key = `${buf.features[0]} ${io.raw} ${io.input} ${io.pooled} ${io.logits} ${part} ${parts} ${scratch}`;
     let program = this.programs.get(key);
     if (!program) {
       if (this.programs.size >= CACHED_PROGRAMS) this.programs.clear();
@@ -234,6 +224,11 @@ export class KernelForward {
     const size = plan.stem.inputSize;
     const b0 = plan.blocks[0];
     const stride = plan.stem.stride;
+    const [i0, i1] = rowRange(size, part, parts);
+    const { inChannels } = plan.stem;
+    if (i1 > i0) p.push(Op.stage, io.raw, size * size * inChannels * 4, size, inChannels, i0, i1, io.input, this.inputBytes, this.norm);
+    // The stem's taps cross part boundaries.
+    if (shared) p.push(Op.barrier);
     const [s0, s1] = rowRange(b0.spatial, part, parts);
     if (s1 > s0) {
       const inRow = (size + 2) * STEM_CHANNELS * 4;
@@ -296,6 +291,7 @@ export class KernelForward {
     for (const buf of this.buffers) {
       for (const at of [...buf.features, ...buf.bottleneck.flat(), buf.scratch]) this.kernels.free(at);
     }
+    this.kernels.free(this.norm);
     this.kernels.free(this.head.scale);
     this.kernels.free(this.head.shift);
     this.classifier.dispose();

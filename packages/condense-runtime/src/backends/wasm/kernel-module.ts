@@ -121,7 +121,7 @@ export class KernelModule {
   }
 
   /** Allocates and copies `data` in; returns its address. */
-  put(data: Float32Array | Int32Array): number {
+  put(data: Float32Array | Int32Array | Float64Array): number {
     const at = this.alloc(data.byteLength);
     new Uint8Array(this.exports.memory.buffer, at, data.byteLength).set(
       new Uint8Array(data.buffer, data.byteOffset, data.byteLength),

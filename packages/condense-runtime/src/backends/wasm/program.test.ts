@@ -31,6 +31,20 @@ describe('kernel programs', () => {
     expect(barriers).toBe(1);
   });
 
+  it('stages image n from its own raw pixels into its own bordered input', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    new Float64Array(memory.buffer, 0, 8).set([0.5, 0, 0, 0, 2, 1, 1, 1]);
+    // Two 1x1 one-channel images at 64 and 68; bordered inputs (3x3 pixels of 4 floats) at 256, 400.
+    new Float32Array(memory.buffer, 64, 2).set([1.5, 4.5]);
+    const p = new ProgramBuilder();
+    p.push(Op.stage, 64, 4, 1, 1, 0, 1, 256, 144, 0);
+    runProgram({ memory } as KernelExports, p.build(), 1);
+    const staged = new Float32Array(memory.buffer, 400, 36);
+    expect(staged[16]).toBe(2);
+    expect([...staged].filter((v) => v !== 0)).toEqual([2]);
+    expect(new Float32Array(memory.buffer, 256, 36).every((v) => v === 0)).toBe(true);
+  });
+
   it('refuses a wrong argument count, a non-int32 argument and an unknown op', () => {
     const p = new ProgramBuilder();
     expect(() => p.push(Op.pool, 1, 2)).toThrow(/op 4 takes 8 arguments, got 2/);

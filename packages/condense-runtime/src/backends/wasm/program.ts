@@ -1,4 +1,5 @@
 import type { KernelExports } from './exports.js';
+import { stageImageRows } from './stage-image.js';
 
 /**
  * A forward pass as a flat list of kernel calls (opcode, then that op's arguments, all int32
@@ -23,9 +24,14 @@ export const Op = {
    * weight, bias, classes, y, yPerImage, scratch]; reads x + n * xPerImage, writes y + n * yPerImage.
    */
   linear: 7,
+  /**
+   * stageImageRows (stage-image.ts, JavaScript) on image n: [raw, rawPerImage, size, inChannels,
+   * from, to, dst, dstPerImage, norm]; reads raw + n * rawPerImage, writes dst + n * dstPerImage.
+   */
+  stage: 8,
 } as const;
 
-const ARGS: Record<number, number> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0, 7: 11 };
+const ARGS: Record<number, number> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0, 7: 11, 8: 9 };
 
 /** Appends ops to an Int32Array program. */
 export class ProgramBuilder {
@@ -71,6 +77,9 @@ export function runProgram(k: KernelExports, program: Int32Array, n: number, bar
         break;
       case Op.barrier:
         barrier();
+        break;
+      case Op.stage:
+        stageImageRows(k.memory, { raw: a[p] + n * a[p + 1], size: a[p + 2], inChannels: a[p + 3], from: a[p + 4], to: a[p + 5], dst: a[p + 6] + n * a[p + 7], norm: a[p + 8] });
         break;
       case Op.linear:
         k.condensingLinear(a[p] + n * a[p + 1], 1, a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7], a[p + 8] + n * a[p + 9], a[p + 10]);
