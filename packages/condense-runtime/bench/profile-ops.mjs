@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { buildPlan, countCost, presetConfig } from '@condensenet/core';
 import { KernelForward } from '../dist/backends/wasm/forward.js';
-import { Op, runProgram } from '../dist/backends/wasm/program.js';
+import { Op, OP_ARGS, runProgram } from '../dist/backends/wasm/program.js';
 import { elementCount, expectedTensors } from '../dist/artifact/expected.js';
 import { loadKernelsFromFile } from '../dist/node.js';
 
@@ -33,12 +33,11 @@ const kernels = await loadKernelsFromFile(undefined, { relaxedSimd: !values['str
 const forward = new KernelForward(kernels, model);
 const io = forward.beginRun(Float32Array.from({ length: config.inputSize ** 2 * config.inputChannels }, rand), 1);
 const program = forward.program(forward.buffers[0], io, 0, 1);
-const ARGS = { [Op.stem]: 12, [Op.conv1x1]: 18, [Op.conv3x3]: 12, [Op.pool]: 8, [Op.head]: 7, [Op.barrier]: 0, [Op.linear]: 11 };
-const NAMES = { [Op.stem]: 'stem', [Op.conv1x1]: '1x1', [Op.conv3x3]: '3x3', [Op.pool]: 'pool', [Op.head]: 'head', [Op.linear]: 'linear' };
+const NAMES = { [Op.stem]: 'stem', [Op.conv1x1]: '1x1', [Op.conv3x3]: '3x3', [Op.pool]: 'pool', [Op.head]: 'head', [Op.linear]: 'linear', [Op.stage]: 'stage' };
 const ops = [];
 let block = 1;
-for (let i = 0; i < program.length; i += 1 + ARGS[program[i]]) {
-  ops.push({ label: `${NAMES[program[i]]} block ${block}`, words: program.subarray(i, i + 1 + ARGS[program[i]]), macs: multiplyAdds(program.subarray(i + 1, i + 1 + ARGS[program[i]]), program[i]) });
+for (let i = 0; i < program.length; i += 1 + OP_ARGS[program[i]]) {
+  ops.push({ label: `${NAMES[program[i]]} block ${block}`, words: program.subarray(i, i + 1 + OP_ARGS[program[i]]), macs: multiplyAdds(program.subarray(i + 1, i + 1 + OP_ARGS[program[i]]), program[i]) });
   if (program[i] === Op.pool) block++;
 }
 const times = new Map(ops.map((o) => [o.label, []]));

@@ -52,6 +52,14 @@ const PYTHON = '/usr/bin/python3';
 const TORCH_THREADS = 2;
 const ORT_WEB_THREADS = 2;
 const OUR_THREADS = 2;
+// Each of our sessions: its path, threads and kernel build, checked before timing. Node 20
+// compiles relaxed SIMD once loadKernelsFromFile / nodeThreadHost turn its flag on.
+const OUR_SESSIONS = [
+  ['ours-wasm', 'wasm-kernels', 1, 'relaxed-simd'],
+  ['ours-wasm-2', 'wasm-kernels', OUR_THREADS, 'relaxed-simd'],
+  ['ours-wasm-2-simd', 'wasm-kernels', OUR_THREADS, 'simd'],
+  ['ours-cpu', 'js-kernels', 1, 'javascript'],
+];
 
 const COLUMNS = [
   ['ours-wasm', 'ours (wasm-kernels, 1 thread)'],
@@ -224,13 +232,7 @@ async function benchModel({ preset, data, title, batches }, kernels, tmp, torchM
     'ours-wasm-2-simd': await createSession(model, { backend: 'wasm', threads: OUR_THREADS, threadHost: nodeThreadHost(), relaxedSimd: false }),
     'ours-cpu': await createSession(model, { backend: 'cpu' }),
   };
-  const expectations = [
-    ['ours-wasm', 'wasm-kernels', 1, 'relaxed-simd'],
-    ['ours-wasm-2', 'wasm-kernels', OUR_THREADS, 'relaxed-simd'],
-    ['ours-wasm-2-simd', 'wasm-kernels', OUR_THREADS, 'simd'],
-    ['ours-cpu', 'js-kernels', 1, 'javascript'],
-  ];
-  for (const [name, expected, threads, build] of expectations) {
+  for (const [name, expected, threads, build] of OUR_SESSIONS) {
     const session = ours[name];
     if (session.path !== expected) throw new Error(`${preset}: ${name} runs '${session.path}', not '${expected}' (${session.fallbackReason})`);
     if (session.threads !== threads) throw new Error(`${preset}: ${name} got ${session.threads} threads, not ${threads} (${session.threadsReason})`);
@@ -388,8 +390,7 @@ const report = {
     torch: torchHello?.torch ?? null,
   },
   torch: torchMissing ? { available: false, reason: torchMissing } : { available: true, python: PYTHON },
-  // Node 20 compiles relaxed SIMD once loadKernelsFromFile / nodeThreadHost turn its flag on.
-  kernelBuilds: { 'ours-wasm': kernels.build, 'ours-wasm-2': 'relaxed-simd', 'ours-wasm-2-simd': 'simd', 'ours-cpu': 'javascript' },
+  kernelBuilds: Object.fromEntries(OUR_SESSIONS.map(([name, , , build]) => [name, build])),
   threads: {
     ours: [1, OUR_THREADS],
     ortNode: [1, 2],

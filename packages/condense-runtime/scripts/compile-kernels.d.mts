@@ -1,2 +1,3 @@
 export const THREADS_MAX_PAGES: number;
-export function compileKernels(options?: { threads?: boolean }): Promise<Uint8Array<ArrayBuffer>>;
+export const KERNEL_BUILDS: readonly { file: string; threads: boolean; relaxedSimd: boolean }[];
+export function compileKernels(options?: { threads?: boolean; relaxedSimd?: boolean }): Promise<Uint8Array<ArrayBuffer>>;

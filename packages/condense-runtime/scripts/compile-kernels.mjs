@@ -9,6 +9,14 @@ const source = fileURLToPath(new URL('../asm/kernels.ts', import.meta.url));
  */
 export const THREADS_MAX_PAGES = 32768;
 
+/** The four builds the package ships, by file name: compileKernels' options for each. */
+export const KERNEL_BUILDS = [
+  { file: 'kernels.wasm', threads: false, relaxedSimd: false },
+  { file: 'kernels-threads.wasm', threads: true, relaxedSimd: false },
+  { file: 'kernels-relaxed.wasm', threads: false, relaxedSimd: true },
+  { file: 'kernels-threads-relaxed.wasm', threads: true, relaxedSimd: true },
+];
+
 /**
  * Compiles asm/kernels.ts with AssemblyScript (npm only, no C toolchain) and returns the wasm
  * bytes. `--runtime stub` and no exported allocator: JavaScript manages the linear memory.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
-import { compileKernels } from '../../scripts/compile-kernels.mjs';
+import { compileKernels, KERNEL_BUILDS } from '../../scripts/compile-kernels.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,22 +16,24 @@ declare module 'vitest' {
   }
 }
 
+/** Where each build's path is provided to the tests. */
+const PROVIDED: Record<string, 'kernelsWasmPath' | 'kernelsThreadsWasmPath' | 'kernelsRelaxedWasmPath' | 'kernelsThreadsRelaxedWasmPath'> = {
+  'kernels.wasm': 'kernelsWasmPath',
+  'kernels-threads.wasm': 'kernelsThreadsWasmPath',
+  'kernels-relaxed.wasm': 'kernelsRelaxedWasmPath',
+  'kernels-threads-relaxed.wasm': 'kernelsThreadsRelaxedWasmPath',
+};
+
 /**
  * Compiles asm/kernels.ts once per test run (2-4 s) instead of once per test file, all four builds,
  * and bundles the kernel worker to JavaScript (worker threads cannot load TypeScript).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'condense-runtime-kernels-'));
-  const builds = [
-    ['kernelsWasmPath', 'kernels.wasm', { threads: false, relaxedSimd: false }],
-    ['kernelsThreadsWasmPath', 'kernels-threads.wasm', { threads: true, relaxedSimd: false }],
-    ['kernelsRelaxedWasmPath', 'kernels-relaxed.wasm', { threads: false, relaxedSimd: true }],
-    ['kernelsThreadsRelaxedWasmPath', 'kernels-threads-relaxed.wasm', { threads: true, relaxedSimd: true }],
-  ] as const;
-  for (const [key, file, options] of builds) {
+  for (const { file, ...options } of KERNEL_BUILDS) {
     const path = join(dir, file);
     await writeFile(path, await compileKernels(options));
-    project.provide(key, path);
+    project.provide(PROVIDED[file], path);
   }
   const workerPath = join(dir, 'kernel-worker.mjs');
   await build({ entryPoints: [fileURLToPath(new URL('../backends/wasm/kernel-worker.ts', import.meta.url))], bundle: true, format: 'esm', outfile: workerPath, logLevel: 'error' });

@@ -19,6 +19,8 @@ export class CondensingLinear {
   private readonly at: { index: number; weight: number; bias: number; scratch: number };
   readonly classes: number;
   private readonly kept: number;
+  /** Bytes of a weight row zero-padded to whole vectors: also the scratch a call gathers into. */
+  private readonly rowBytes: number;
 
   constructor(
     private readonly kernels: KernelModule,
@@ -41,11 +43,12 @@ export class CondensingLinear {
     };
     this.classes = classes;
     this.kept = kept;
+    this.rowBytes = K * 4;
   }
 
   /** Bytes of the scratch a call gathers the kept features into. */
   get scratchBytes(): number {
-    return ((this.kept + 3) & ~3) * 4;
+    return this.rowBytes;
   }
 
   /**
@@ -59,7 +62,7 @@ export class CondensingLinear {
     const from = 4 * Math.floor((part * blocks) / parts);
     const to = part === parts - 1 ? classes : 4 * Math.floor(((part + 1) * blocks) / parts);
     if (to <= from) return undefined;
-    return [x, xPerImage, this.params.features, at.index, this.kept, at.weight + from * this.scratchBytes, at.bias + from * 4, to - from, y + from * 4, yPerImage, scratch];
+    return [x, xPerImage, this.params.features, at.index, this.kept, at.weight + from * this.rowBytes, at.bias + from * 4, to - from, y + from * 4, yPerImage, scratch];
   }
 
   /** Logits [batch, classes] of `batch` pooled feature vectors at `x` in the kernel module. */

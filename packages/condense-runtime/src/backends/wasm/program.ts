@@ -31,14 +31,15 @@ export const Op = {
   stage: 8,
 } as const;
 
-const ARGS: Record<number, number> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0, 7: 11, 8: 9 };
+/** Arguments each op takes, by opcode. */
+export const OP_ARGS: Readonly<Record<number, number>> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0, 7: 11, 8: 9 };
 
 /** Appends ops to an Int32Array program. */
 export class ProgramBuilder {
   private readonly words: number[] = [];
 
   push(op: number, ...args: number[]): void {
-    if (args.length !== ARGS[op]) throw new Error(`ProgramBuilder: op ${op} takes ${ARGS[op]} arguments, got ${args.length}`);
+    if (args.length !== OP_ARGS[op]) throw new Error(`ProgramBuilder: op ${op} takes ${OP_ARGS[op]} arguments, got ${args.length}`);
     for (const a of args) {
       if (!Number.isInteger(a) || a < -0x80000000 || a > 0x7fffffff) throw new Error(`ProgramBuilder: argument ${a} is not an int32`);
     }
@@ -87,7 +88,7 @@ export function runProgram(k: KernelExports, program: Int32Array, n: number, bar
       default:
         throw new Error(`runProgram: unknown op ${op} at word ${i}`);
     }
-    i = p + ARGS[op];
+    i = p + OP_ARGS[op];
   }
 }
 
