@@ -97,13 +97,20 @@ export function condensedConv1x1(
   // Four pixels' gathered slots interleaved, [K][4 pixels][4 lanes], so the inner loops walk one
   // scratch pointer with constant offsets beside the weight pointer.
   const scratchEnd = scratch + (<usize>K << 6);
+  // Pixel p writes at runStart + at * yRowBytes (its run's start, its position in the run),
+  // stepped pixel by pixel: a division per pixel measured 2-3% of the kernel's time.
+  let runStart = yBase, at = 0;
   let p = 0;
   for (; p + 3 < pixels; p += 4) {
     const row0 = x + <usize>p * xRowBytes;
-    const out0 = outputAt(yBase, p, spanPixels, ySpanBytes, yRowBytes);
-    const out1 = outputAt(yBase, p + 1, spanPixels, ySpanBytes, yRowBytes);
-    const out2 = outputAt(yBase, p + 2, spanPixels, ySpanBytes, yRowBytes);
-    const out3 = outputAt(yBase, p + 3, spanPixels, ySpanBytes, yRowBytes);
+    const out0 = runStart + <usize>at * yRowBytes;
+    if (++at == spanPixels) { at = 0; runStart += ySpanBytes; }
+    const out1 = runStart + <usize>at * yRowBytes;
+    if (++at == spanPixels) { at = 0; runStart += ySpanBytes; }
+    const out2 = runStart + <usize>at * yRowBytes;
+    if (++at == spanPixels) { at = 0; runStart += ySpanBytes; }
+    const out3 = runStart + <usize>at * yRowBytes;
+    if (++at == spanPixels) { at = 0; runStart += ySpanBytes; }
     for (let q = 0; q < quads; q++) {
       const qSlots = <usize>(q * K) << 4;
       for (let t = 0; t < K; t++) {
@@ -171,7 +178,8 @@ export function condensedConv1x1(
   // The last one to three pixels, one at a time.
   for (; p < pixels; p++) {
     const row0 = x + <usize>p * xRowBytes;
-    const out0 = outputAt(yBase, p, spanPixels, ySpanBytes, yRowBytes);
+    const out0 = runStart + <usize>at * yRowBytes;
+    if (++at == spanPixels) { at = 0; runStart += ySpanBytes; }
     for (let q = 0; q < quads; q++) {
       const qSlots = <usize>(q * K) << 4;
       for (let t = 0; t < K; t++) {
@@ -199,11 +207,116 @@ export function condensedConv1x1(
   }
 }
 
-// Where pixel p of condensedConv1x1's runs writes: run p / spanPixels, position p % spanPixels.
+// Eight (P = 2) or four (P = 1) consecutive pixels of one row through group g of
+// condensedConv1x1Planes: gather its K slots, four pixels per vector, then its kOut outputs four
+// at a time, each weight splat across the pixels.
 // @ts-ignore: decorator
 @inline
-function outputAt(yBase: usize, p: i32, spanPixels: i32, ySpanBytes: usize, yRowBytes: usize): usize {
-  return yBase + <usize>(p / spanPixels) * ySpanBytes + <usize>(p % spanPixels) * yRowBytes;
+function conv1x1PlanesTile(
+  P: i32, row0: usize, xPixBytes: usize, index: usize, scale: usize, shift: usize, weight: usize,
+  bias: usize, relu: bool, G: i32, g: i32, K: i32, kOut: i32, out: usize, yPlaneBytes: usize, scratch: usize,
+): void {
+  for (let t = 0; t < K; t++) {
+    const s = <usize>t << 2;
+    const p0 = row0 + <usize>load<i32>(index + s);
+    const sc = v128.load32_splat(scale + s), sh = v128.load32_splat(shift + s);
+    let v = v128.load32_zero(p0);
+    v = v128.load32_lane(p0 + xPixBytes, v, 1);
+    v = v128.load32_lane(p0 + 2 * xPixBytes, v, 2);
+    v = v128.load32_lane(p0 + 3 * xPixBytes, v, 3);
+    v128.store(scratch + (<usize>t << 5), relu4(madd(sh, v, sc)));
+    if (P > 1) {
+      const p4 = p0 + 4 * xPixBytes;
+      let u = v128.load32_zero(p4);
+      u = v128.load32_lane(p4 + xPixBytes, u, 1);
+      u = v128.load32_lane(p4 + 2 * xPixBytes, u, 2);
+      u = v128.load32_lane(p4 + 3 * xPixBytes, u, 3);
+      v128.store(scratch + (<usize>t << 5), relu4(madd(sh, u, sc)), 16);
+    }
+  }
+  const scratchEnd = scratch + (<usize>K << 5);
+  const cBytes = <usize>G * yPlaneBytes;
+  let w = weight;
+  for (let m = 0; m < kOut; m += 4) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+    for (let u = scratch; u < scratchEnd; u += 32) {
+      const x0 = v128.load(u);
+      const w0 = v128.load32_splat(w), w1 = v128.load32_splat(w, 4), w2 = v128.load32_splat(w, 8), w3 = v128.load32_splat(w, 12);
+      a0 = madd(a0, x0, w0);
+      a1 = madd(a1, x0, w1);
+      a2 = madd(a2, x0, w2);
+      a3 = madd(a3, x0, w3);
+      if (P > 1) {
+        const x1 = v128.load(u, 16);
+        b0 = madd(b0, x1, w0);
+        b1 = madd(b1, x1, w1);
+        b2 = madd(b2, x1, w2);
+        b3 = madd(b3, x1, w3);
+      }
+      w += 16;
+    }
+    const c = <usize>(m * G + g);
+    const line = out + c * yPlaneBytes, b = bias + (c << 2), bStep = <usize>G << 2;
+    storePixels(line, a0, b0, b, relu, P);
+    storePixels(line + cBytes, a1, b1, b + bStep, relu, P);
+    storePixels(line + 2 * cBytes, a2, b2, b + 2 * bStep, relu, P);
+    storePixels(line + 3 * cBytes, a3, b3, b + 3 * bStep, relu, P);
+  }
+}
+
+// One output channel's four (P = 1) or eight (P = 2) pixels, plus its bias, optional ReLU.
+// @ts-ignore: decorator
+@inline
+function storePixels(at: usize, a: v128, b: v128, bias: usize, relu: bool, P: i32): void {
+  const bv = v128.load32_splat(bias);
+  const va = f32x4.add(a, bv);
+  v128.store(at, relu ? relu4(va) : va);
+  if (P > 1) {
+    const vb = f32x4.add(b, bv);
+    v128.store(at, relu ? relu4(vb) : vb, 16);
+  }
+}
+
+/**
+ * condensedConv1x1 (the same layer: gather, BatchNorm + ReLU, grouped 1x1, channel shuffle,
+ * bias, optional ReLU) for `rows` whole image rows of `width` pixels, writing *planes*: channel
+ * c of pixel w of row r at y + r * yRowPitch + c * yPlanePitch + w floats, the layout
+ * groupedConv3x3Planes reads.
+ *
+ * Lanes run over four consecutive pixels of a row (width a multiple of 4), so a slot of a
+ * group is one input channel, one scale and one shift splat across the pixels, and each output
+ * channel's four pixels are one vector stored in place: no shuffle, whatever the group count.
+ * Packed operands (packCondensedConv1x1Planes): index/scale/shift [G][K] (index as byte offsets
+ * into a pixel row), weight [G][kOut / 4][K][4] (kOut a multiple of 4), bias [O] in output order.
+ * `scratch` holds 2 * K vectors. Output channel of group g, position m: m * G + g.
+ */
+export function condensedConv1x1Planes(
+  x: usize, xStride: i32, rows: i32, width: i32,
+  index: usize, scale: usize, shift: usize, weight: usize, bias: usize, relu: bool,
+  groups: i32, K: i32, kOut: i32,
+  y: usize, yRowPitch: i32, yPlanePitch: i32, scratch: usize,
+): void {
+  const xPixBytes = <usize>xStride << 2;
+  const yRowBytes = <usize>yRowPitch << 2;
+  const yPlaneBytes = <usize>yPlanePitch << 2;
+  const slotBytes = <usize>K << 2;
+  const weightBytes = <usize>(K * kOut) << 2;
+  for (let r = 0; r < rows; r++) {
+    const xRow = x + <usize>(r * width) * xPixBytes;
+    const yRow = y + <usize>r * yRowBytes;
+    for (let g = 0; g < groups; g++) {
+      const gs = <usize>g * slotBytes;
+      const wg = weight + <usize>g * weightBytes;
+      let w = 0;
+      for (; w + 7 < width; w += 8) {
+        conv1x1PlanesTile(2, xRow + <usize>w * xPixBytes, xPixBytes, index + gs, scale + gs, shift + gs, wg, bias, relu, groups, g, K, kOut, yRow + (<usize>w << 2), yPlaneBytes, scratch);
+      }
+      if (w < width) {
+        conv1x1PlanesTile(1, xRow + <usize>w * xPixBytes, xPixBytes, index + gs, scale + gs, shift + gs, wg, bias, relu, groups, g, K, kOut, yRow + (<usize>w << 2), yPlaneBytes, scratch);
+      }
+    }
+  }
 }
 
 // [sum(a), sum(b), sum(c), sum(d)]
@@ -488,6 +601,108 @@ export function groupedConv3x3(
           else if (share == 2) conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 2);
           else conv3x3Quad(out, out + yPixBytes, origin, pixBytes, pairBytes, rowBytes, g0, g1, g2, g3, wc, ciBytes, outBytes, false, 1);
         }
+      }
+    }
+  }
+}
+
+// P (a constant at every call site) vectors of four adjacent output pixels by two output
+// channels of one group, from planes: each tap of an input line is one unaligned load, each
+// weight a splat, so no lane is wasted and nothing is reduced. weight: [ci][3][3][2].
+// @ts-ignore: decorator
+@inline
+function conv3x3PlanesTile(
+  P: i32, x: usize, lineBytes: usize, rowBytes: usize, ci: i32, weight: usize, y: usize, yPixBytes: usize,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let w = weight;
+  for (let c = 0; c < ci; c++) {
+    const line = x + <usize>c * lineBytes;
+    for (let ky: usize = 0; ky < 3; ky++) {
+      const tap0 = line + ky * rowBytes;
+      for (let kx: usize = 0; kx < 12; kx += 4) {
+        const t = tap0 + kx;
+        const u = v128.load32_splat(w), v = v128.load32_splat(w, 4);
+        const x0 = v128.load(t);
+        a0 = madd(a0, x0, u);
+        b0 = madd(b0, x0, v);
+        if (P > 1) {
+          const x1 = v128.load(t, 16);
+          a1 = madd(a1, x1, u);
+          b1 = madd(b1, x1, v);
+        }
+        if (P > 2) {
+          const x2 = v128.load(t, 32);
+          a2 = madd(a2, x2, u);
+          b2 = madd(b2, x2, v);
+        }
+        if (P > 3) {
+          const x3 = v128.load(t, 48);
+          a3 = madd(a3, x3, u);
+          b3 = madd(b3, x3, v);
+        }
+        w += 8;
+      }
+    }
+  }
+  storeChannelPair(y, yPixBytes, a0, b0);
+  if (P > 1) storeChannelPair(y + 4 * yPixBytes, yPixBytes, a1, b1);
+  if (P > 2) storeChannelPair(y + 8 * yPixBytes, yPixBytes, a2, b2);
+  if (P > 3) storeChannelPair(y + 12 * yPixBytes, yPixBytes, a3, b3);
+}
+
+// Channels o (a, four pixels) and o + 1 (b) into four NHWC pixels: one 64-bit store per pixel.
+// @ts-ignore: decorator
+@inline
+function storeChannelPair(y: usize, yPixBytes: usize, a: v128, b: v128): void {
+  const lo = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const hi = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  v128.store64_lane(y, lo, 0);
+  v128.store64_lane(y + yPixBytes, lo, 1);
+  v128.store64_lane(y + 2 * yPixBytes, hi, 0);
+  v128.store64_lane(y + 3 * yPixBytes, hi, 1);
+}
+
+/**
+ * groupedConv3x3 (pad 1, stride 1, no bias) reading its input as planes, as
+ * condensedConv1x1Planes writes them: [height + 2][cin][pitch] floats, the image at rows
+ * 1..height and columns 1..width of each channel's line, zero around it (the padding). Writes
+ * its `cout` new channels at channel `yOffset` of NHWC rows of `yStride` floats, like
+ * groupedConv3x3.
+ *
+ * Lanes run over four horizontally adjacent output pixels, 16 pixels by two output channels
+ * at a time (conv3x3PlanesTile). Measured 1.4-1.7x groupedConv3x3 where a group has 2 or 4
+ * outputs (the first two dense blocks of the paper's models), whose formulations there shuffle
+ * or reduce; groupedConv3x3's lanes over 8 outputs stay faster for co a multiple of 8.
+ * weight: [groups][co / 2][ci][3][3][2] (packConv3x3WeightPlanes); co even, width a multiple of 4.
+ */
+export function groupedConv3x3Planes(
+  x: usize, height: i32, width: i32, pitch: i32, cin: i32, groups: i32,
+  weight: usize, cout: i32, y: usize, yStride: i32, yOffset: i32,
+): void {
+  const ci = cin / groups;
+  const co = cout / groups;
+  const lineBytes = <usize>pitch << 2;
+  const rowBytes = lineBytes * <usize>cin;
+  const yPixBytes = <usize>yStride << 2;
+  const pairBytes = <usize>(ci * 18) << 2;
+  for (let h = 0; h < height; h++) {
+    const rowIn = x + <usize>h * rowBytes;
+    const rowOut = y + (<usize>(h * width) * <usize>yStride + <usize>yOffset) * 4;
+    for (let g = 0; g < groups; g++) {
+      const lines = rowIn + <usize>(g * ci) * lineBytes;
+      for (let j = 0; j < co; j += 2) {
+        const c = g * co + j;
+        const wj = weight + <usize>(c >> 1) * pairBytes;
+        const out = rowOut + (<usize>c << 2);
+        let w = 0;
+        for (; w + 15 < width; w += 16) conv3x3PlanesTile(4, lines + (<usize>w << 2), lineBytes, rowBytes, ci, wj, out + <usize>w * yPixBytes, yPixBytes);
+        const left = width - w;
+        const at = lines + (<usize>w << 2), to = out + <usize>w * yPixBytes;
+        if (left == 12) conv3x3PlanesTile(3, at, lineBytes, rowBytes, ci, wj, to, yPixBytes);
+        else if (left == 8) conv3x3PlanesTile(2, at, lineBytes, rowBytes, ci, wj, to, yPixBytes);
+        else if (left == 4) conv3x3PlanesTile(1, at, lineBytes, rowBytes, ci, wj, to, yPixBytes);
       }
     }
   }

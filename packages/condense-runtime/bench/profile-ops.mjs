@@ -33,7 +33,10 @@ const kernels = await loadKernelsFromFile(undefined, { relaxedSimd: !values['str
 const forward = new KernelForward(kernels, model);
 const io = forward.beginRun(Float32Array.from({ length: config.inputSize ** 2 * config.inputChannels }, rand), 1);
 const program = forward.program(forward.buffers[0], io, 0, 1);
-const NAMES = { [Op.stem]: 'stem', [Op.conv1x1]: '1x1', [Op.conv3x3]: '3x3', [Op.pool]: 'pool', [Op.head]: 'head', [Op.linear]: 'linear', [Op.stage]: 'stage' };
+const NAMES = {
+  [Op.stem]: 'stem', [Op.conv1x1]: '1x1', [Op.conv3x3]: '3x3', [Op.conv1x1Planes]: '1x1', [Op.conv3x3Planes]: '3x3',
+  [Op.pool]: 'pool', [Op.head]: 'head', [Op.linear]: 'linear', [Op.stage]: 'stage',
+};
 const ops = [];
 let block = 1;
 for (let i = 0; i < program.length; i += 1 + OP_ARGS[program[i]]) {
@@ -55,6 +58,10 @@ for (let r = 0; r <= Number(values.rounds); r++) {
 /** Multiply-adds of one kernel call, from its arguments (asm/kernels.ts). */
 function multiplyAdds(a, op) {
   if (op === Op.conv1x1) return a[2] * a[3] * a[10] * 4 * a[12] * a[11];
+  // Rows * width pixels, G * kOut outputs of K multiply-adds each.
+  if (op === Op.conv1x1Planes) return a[2] * a[3] * a[10] * a[12] * a[11];
+  // height * width * cout outputs of cin / groups * 9.
+  if (op === Op.conv3x3Planes) return a[1] * a[2] * a[7] * (a[4] / a[5]) * 9;
   if (op === Op.linear) return a[4] * a[7];
   if (op !== Op.conv3x3 && op !== Op.stem) return 0;
   const [, perImage, height, width, cin, groups, , cout, stride] = a;

@@ -1,6 +1,8 @@
 import type { KernelExports } from '../wasm/exports.js';
 import { conv1x1WeightRun } from '../wasm/condensed-conv1x1.js';
+import { conv1x1PlanesWeightAt } from '../wasm/condensed-conv1x1-planes.js';
 import { conv3x3LaneWidth, conv3x3WeightAt } from '../wasm/grouped-conv3x3.js';
+import { conv3x3PlanesWeightAt } from '../wasm/grouped-conv3x3-planes.js';
 
 /**
  * asm/kernels.ts in plain JavaScript over a WebAssembly.Memory, reading the same packed operands
@@ -44,6 +46,57 @@ export function javascriptKernels(): KernelExports {
                 f[out + c] = relu && acc < 0 ? 0 : acc;
               }
             }
+          }
+        }
+      }
+    },
+
+    condensedConv1x1Planes(x, xStride, rows, width, index, scale, shift, weight, bias, relu, groups, K, kOut, y, yRowPitch, yPlanePitch) {
+      const f = f32();
+      const idx = i32();
+      const [sc, sh, w, b] = [scale >> 2, shift >> 2, weight >> 2, bias >> 2];
+      // The gathered, normalised and activated slots of one group, rounded to float32 like the kernel's.
+      const a = new Float32Array(K);
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < width; j++) {
+          const row = (x >> 2) + (r * width + j) * xStride;
+          const out = (y >> 2) + r * yRowPitch + j;
+          for (let g = 0; g < groups; g++) {
+            for (let t = 0; t < K; t++) {
+              const e = g * K + t;
+              a[t] = Math.max(f[row + (idx[(index >> 2) + e] >> 2)] * f[sc + e] + f[sh + e], 0);
+            }
+            for (let m = 0; m < kOut; m++) {
+              const c = m * groups + g;
+              const wm = w + conv1x1PlanesWeightAt(g, m, 0, K, kOut);
+              let acc = f[b + c];
+              // Slot t + 1 is four floats after slot t ([G][kOut / 4][K][4]).
+              for (let t = 0; t < K; t++) acc += a[t] * f[wm + t * 4];
+              f[out + c * yPlanePitch] = relu && acc < 0 ? 0 : acc;
+            }
+          }
+        }
+      }
+    },
+
+    groupedConv3x3Planes(x, height, width, pitch, cin, groups, weight, cout, y, yStride, yOffset) {
+      const f = f32();
+      const ci = cin / groups;
+      const co = cout / groups;
+      const rowF = cin * pitch;
+      for (let h = 0; h < height; h++) {
+        for (let w = 0; w < width; w++) {
+          const out = (y >> 2) + (h * width + w) * yStride + yOffset;
+          for (let c = 0; c < cout; c++) {
+            const g = Math.floor(c / co) * ci;
+            let acc = 0;
+            for (let i = 0; i < ci; i++) {
+              for (let ky = 0; ky < 3; ky++) {
+                const line = (x >> 2) + (h + ky) * rowF + (g + i) * pitch + w;
+                for (let kx = 0; kx < 3; kx++) acc += f[line + kx] * f[(weight >> 2) + conv3x3PlanesWeightAt(c, ky * 3 + kx, i, ci)];
+              }
+            }
+            f[out + c] = acc;
           }
         }
       }

@@ -14,10 +14,20 @@ export interface KernelExports {
     y: number, yStride: number, ySpanPitch: number, yOffset: number,
     scratch: number,
   ): void;
+  condensedConv1x1Planes(
+    x: number, xStride: number, rows: number, width: number,
+    index: number, scale: number, shift: number, weight: number, bias: number, relu: number,
+    groups: number, K: number, kOut: number,
+    y: number, yRowPitch: number, yPlanePitch: number, scratch: number,
+  ): void;
   groupedConv3x3(
     x: number, batch: number, height: number, width: number, cin: number, groups: number,
     weight: number, cout: number, stride: number,
     y: number, yStride: number, yOffset: number,
+  ): void;
+  groupedConv3x3Planes(
+    x: number, height: number, width: number, pitch: number, cin: number, groups: number,
+    weight: number, cout: number, y: number, yStride: number, yOffset: number,
   ): void;
   avgPool2x2(
     x: number, batch: number, height: number, width: number, channels: number, xStride: number,

@@ -4,8 +4,10 @@ import { foldBatchNorm } from '../fold-batch-norm.js';
 import { conv1x1Params, layerWeights, type ModelWeights } from '../layer-weights.js';
 import { avgPool2x2Args } from './avg-pool.js';
 import { CondensedConv1x1, packCondensedConv1x1 } from './condensed-conv1x1.js';
+import { CondensedConv1x1Planes, conv1x1PlanesFits, packCondensedConv1x1Planes, type PlanesLayout } from './condensed-conv1x1-planes.js';
 import { CondensingLinear } from './condensing-linear.js';
 import { GroupedConv3x3 } from './grouped-conv3x3.js';
+import { conv3x3PlanesFits, GroupedConv3x3Planes } from './grouped-conv3x3-planes.js';
 import type { KernelModule } from './kernel-module.js';
 import { Op, ProgramBuilder, runProgram } from './program.js';
 import { STEM_CHANNELS } from './stage-image.js';
@@ -26,10 +28,33 @@ export function kernelPathObstacle(plan: ArchitecturePlan): string | undefined {
   return undefined;
 }
 
-interface Layer {
-  conv1: CondensedConv1x1;
-  conv3: GroupedConv3x3;
-  inChannels: number;
+/** A dense layer whose bottleneck is NHWC rows, or planes (see bottleneckPlanes). */
+type Layer =
+  | { conv1: CondensedConv1x1; conv3: GroupedConv3x3; planes?: undefined; inChannels: number }
+  | { conv1: CondensedConv1x1Planes; conv3: GroupedConv3x3Planes; planes: PlanesLayout; inChannels: number };
+
+/**
+ * The largest bottleneck kept as planes. The planes kernels read and write one stream per
+ * channel line, which the caches serve well but memory does not: with the bottleneck in cache
+ * they measured 1.08-1.11x on CondenseNet-86 (CIFAR, bottlenecks 92-157 KiB) and 1.16x on
+ * CondenseNet-74's second block (870 KiB); its first block's 1.7 MiB measured 0.9x.
+ */
+const PLANES_MAX_BYTES = 1 << 20;
+
+/**
+ * How a block's bottleneck is laid out: as planes (one zero-bordered line per channel per image
+ * row, pitch a multiple of 4 floats so each line starts aligned) where its 3x3 runs faster from
+ * them, else undefined (NHWC rows, zero-bordered). Every layer of a block has the same shapes.
+ */
+export function bottleneckPlanes(block: ArchitecturePlan['blocks'][number]): PlanesLayout | undefined {
+  const layer = block.layers[0];
+  const { outChannels, groups } = layer.conv3x3;
+  const kOut = layer.bottleneckChannels / layer.learnedGroup.groups;
+  if (!conv3x3PlanesFits(outChannels / groups, groups, block.spatial) || !conv1x1PlanesFits(kOut)) return undefined;
+  const pitch = (block.spatial + 2 + 3) & ~3;
+  const rowPitch = layer.bottleneckChannels * pitch;
+  if ((block.spatial + 2) * rowPitch * 4 > PLANES_MAX_BYTES) return undefined;
+  return { pitch, rowPitch };
 }
 
 /** One thread's activation buffers, allocated once behind the weights. */
@@ -70,7 +95,8 @@ export function rowRange(rows: number, part: number, parts: number): [number, nu
  * The condensed model on the SIMD kernels, all activations inside the kernel module's memory:
  * each block's growing feature map is one [pixels, channels] buffer that every layer appends
  * its new channels to, the bottleneck lives in a zero-bordered buffer the 3x3 reads without
- * bounds tests, and the 3x3's BatchNorm + ReLU is folded into the 1x1 kernel's output.
+ * bounds tests (NHWC rows, or planes: bottleneckPlanes), and the 3x3's BatchNorm + ReLU is
+ * folded into the 1x1 kernel's output.
  * A batch runs one image at a time through the whole network: one image's largest feature map
  * (CondenseNet-86: 32x32x128 floats, 512 KiB) stays in cache across its block's layers, where
  * a whole batch's would stream from memory once per layer.
@@ -113,21 +139,18 @@ export class KernelForward {
       groups: 1,
       stride: stem.stride,
     });
-    this.layers = w.blocks.map((block) =>
-      block.map((l) => ({
-        conv1: new CondensedConv1x1(
-          kernels,
-          packCondensedConv1x1(conv1x1Params(l, model.batchNormEpsilon)),
-        ),
-        conv3: new GroupedConv3x3(kernels, {
-          weight: l.weight2,
-          inChannels: l.plan.conv3x3.inChannels,
-          outChannels: l.plan.conv3x3.outChannels,
-          groups: l.plan.conv3x3.groups,
-        }),
-        inChannels: l.plan.inChannels,
-      })),
-    );
+    this.layers = w.blocks.map((block, i) => {
+      const planes = bottleneckPlanes(w.plan.blocks[i]);
+      return block.map((l): Layer => {
+        const params = conv1x1Params(l, model.batchNormEpsilon);
+        const conv3 = { weight: l.weight2, inChannels: l.plan.conv3x3.inChannels, outChannels: l.plan.conv3x3.outChannels, groups: l.plan.conv3x3.groups };
+        const inChannels = l.plan.inChannels;
+        if (planes) {
+          return { conv1: new CondensedConv1x1Planes(kernels, packCondensedConv1x1Planes(params)), conv3: new GroupedConv3x3Planes(kernels, conv3), planes, inChannels };
+        }
+        return { conv1: new CondensedConv1x1(kernels, packCondensedConv1x1(params)), conv3: new GroupedConv3x3(kernels, conv3), inChannels };
+      });
+    });
     const head = foldBatchNorm(w.normLast, model.batchNormEpsilon);
     this.head = { scale: kernels.put(head.scale), shift: kernels.put(head.shift) };
     this.classifier = new CondensingLinear(kernels, {
@@ -143,7 +166,8 @@ export class KernelForward {
     this.buffers = Array.from({ length: bufferSets }, () => ({
       features: w.plan.blocks.map((b) => kernels.alloc(b.spatial * b.spatial * b.outChannels * 4)),
       bottleneck: w.plan.blocks.map((b) => {
-        const floats = (b.spatial + 2) * (b.spatial + 2) * b.layers[0].bottleneckChannels;
+        const rowFloats = bottleneckPlanes(b)?.rowPitch ?? (b.spatial + 2) * b.layers[0].bottleneckChannels;
+        const floats = (b.spatial + 2) * rowFloats;
         return [this.zeroed(floats), this.zeroed(floats)];
       }),
       scratch: kernels.alloc(scratchBytes),
@@ -244,14 +268,20 @@ export class KernelForward {
       const rows = r1 - r0;
       this.layers[i].forEach((layer, j) => {
         const bott = buf.bottleneck[i][shared ? j % 2 : 0];
-        // Into the interior of the zero-bordered bottleneck: image rows s + 2 pixels apart.
+        const x = feat + r0 * s * cap * 4;
+        // Into the interior of the zero-bordered bottleneck, from image row r0 + 1, column 1.
         // (Interleaving the 1x1 and 3x3 by bands of rows, to keep the bottleneck in cache,
         // measured slower here: the kernels are compute-bound, L2/L3 hold the maps.)
-        if (rows > 0) {
-          p.push(Op.conv1x1, ...layer.conv1.args(feat + r0 * s * cap * 4, cap, rows * s, bott + ((r0 + 1) * (s + 2) + 1) * cb * 4, cb, 0, { count: rows, yPitch: (s + 2) * cb }, scratch));
+        if (layer.planes) {
+          const { rowPitch } = layer.planes;
+          if (rows > 0) p.push(Op.conv1x1Planes, ...layer.conv1.args(x, cap, rows, s, bott + ((r0 + 1) * rowPitch + 1) * 4, layer.planes, scratch));
+          if (shared) p.push(Op.barrier);
+          if (rows > 0) p.push(Op.conv3x3Planes, ...layer.conv3.args(bott + r0 * rowPitch * 4, rows, s, layer.planes, x, cap, layer.inChannels));
+        } else {
+          if (rows > 0) p.push(Op.conv1x1, ...layer.conv1.args(x, cap, rows * s, bott + ((r0 + 1) * (s + 2) + 1) * cb * 4, cb, 0, { count: rows, yPitch: (s + 2) * cb }, scratch));
+          if (shared) p.push(Op.barrier);
+          if (rows > 0) p.push(Op.conv3x3, ...layer.conv3.args(bott + r0 * (s + 2) * cb * 4, 1, rows, s, x, cap, layer.inChannels));
         }
-        if (shared) p.push(Op.barrier);
-        if (rows > 0) p.push(Op.conv3x3, ...layer.conv3.args(bott + r0 * (s + 2) * cb * 4, 1, rows, s, feat + r0 * s * cap * 4, cap, layer.inChannels));
       });
       if (block.transition) {
         if (shared) p.push(Op.barrier);

@@ -29,10 +29,14 @@ export const Op = {
    * from, to, dst, dstPerImage, norm]; reads raw + n * rawPerImage, writes dst + n * dstPerImage.
    */
   stage: 8,
+  /** condensedConv1x1Planes' 17 arguments. */
+  conv1x1Planes: 9,
+  /** groupedConv3x3Planes' 11 arguments. */
+  conv3x3Planes: 10,
 } as const;
 
 /** Arguments each op takes, by opcode. */
-export const OP_ARGS: Readonly<Record<number, number>> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0, 7: 11, 8: 9 };
+export const OP_ARGS: Readonly<Record<number, number>> = { 1: 12, 2: 18, 3: 12, 4: 8, 5: 7, 6: 0, 7: 11, 8: 9, 9: 17, 10: 11 };
 
 /** Appends ops to an Int32Array program. */
 export class ProgramBuilder {
@@ -69,6 +73,15 @@ export function runProgram(k: KernelExports, program: Int32Array, n: number, bar
         break;
       case Op.conv3x3:
         k.groupedConv3x3(a[p], a[p + 1], a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7], a[p + 8], a[p + 9], a[p + 10], a[p + 11]);
+        break;
+      case Op.conv1x1Planes:
+        k.condensedConv1x1Planes(
+          a[p], a[p + 1], a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7], a[p + 8], a[p + 9],
+          a[p + 10], a[p + 11], a[p + 12], a[p + 13], a[p + 14], a[p + 15], a[p + 16],
+        );
+        break;
+      case Op.conv3x3Planes:
+        k.groupedConv3x3Planes(a[p], a[p + 1], a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7], a[p + 8], a[p + 9], a[p + 10]);
         break;
       case Op.pool:
         k.avgPool2x2(a[p], a[p + 1], a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7]);
