@@ -1,3 +1,4 @@
+import { shufflePermutation } from '@condensenet/core';
 import type { CondensedConv1x1Params } from './layer-weights.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 
@@ -19,9 +20,11 @@ export interface ShuffledConv1x1 {
 }
 
 /**
- * The layout-free part of packing a condensed 1x1 for the GPU programs: shape checks (errors
- * name `who`), BatchNorm folding, and the reference shuffle applied to the weight rows, so a
- * program computing output channel c reads row c.
+ * The layout-free part of packing a condensed 1x1 for the wasm kernels and the GPU programs:
+ * shape checks (errors name `who`), BatchNorm folding, and the reference shuffle (core's
+ * shufflePermutation) applied to the weight rows, so a kernel computing output channel c reads
+ * row c. Every packer takes channel c from group c % G, which holds for the reference shuffle and
+ * is checked here rather than assumed.
  */
 export function shuffleCondensedConv1x1(p: CondensedConv1x1Params, who: string): ShuffledConv1x1 {
   const G = p.groups;
@@ -34,16 +37,15 @@ export function shuffleCondensedConv1x1(p: CondensedConv1x1Params, who: string):
   const before = foldBatchNorm(p.norm, p.epsilon);
   const after = p.after ? foldBatchNorm(p.after, p.epsilon) : undefined;
   if (after && after.scale.length !== O) throw new Error(`${who}: after-norm has ${after.scale.length} channels, expected ${O}`);
+  const perm = shufflePermutation(O, G);
   const weight = new Float32Array(O * K);
   const bias = new Float32Array(O);
-  for (let g = 0; g < G; g++) {
-    for (let m = 0; m < kOut; m++) {
-      // The reference shuffle ([G, O/G] -> [O/G, G]) sends grouped row g*kOut + m to channel m*G + g.
-      const c = m * G + g;
-      const s = after ? after.scale[c] : 1;
-      for (let t = 0; t < K; t++) weight[c * K + t] = p.weight[(g * kOut + m) * K + t] * s;
-      bias[c] = after ? after.shift[c] : 0;
-    }
+  for (let c = 0; c < O; c++) {
+    // The reference shuffle ([G, O/G] -> [O/G, G]) sends grouped row g*kOut + m to channel m*G + g.
+    if (Math.floor(perm[c] / kOut) !== c % G) throw new Error(`${who}: output ${c} reads group ${Math.floor(perm[c] / kOut)}, the kernels expect ${c % G}`);
+    const s = after ? after.scale[c] : 1;
+    for (let t = 0; t < K; t++) weight[c * K + t] = p.weight[perm[c] * K + t] * s;
+    bias[c] = after ? after.shift[c] : 0;
   }
   return { groups: G, K, outChannels: O, kOut, before, weight, bias, relu: after !== undefined };
 }

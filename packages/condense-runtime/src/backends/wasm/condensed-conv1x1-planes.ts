@@ -1,5 +1,6 @@
 import type { CondensedConv1x1Params } from '../layer-weights.js';
-import { channelsRead, condensedLayout } from './condensed-conv1x1.js';
+import { shuffleCondensedConv1x1 } from '../shuffled-conv1x1.js';
+import { channelsRead } from './condensed-conv1x1.js';
 import type { KernelModule } from './kernel-module.js';
 
 /** Operands in the layout `condensedConv1x1Planes` in asm/kernels.ts reads (see there). */
@@ -31,18 +32,15 @@ export function conv1x1PlanesWeightAt(g: number, m: number, t: number, K: number
   return ((g * (kOut >> 2) + (m >> 2)) * K + t) * 4 + (m & 3);
 }
 
-/** Rearranges a condensed layer for the kernel that writes planes (condensedLayout). */
+/** Rearranges a condensed layer for the kernel that writes planes (shuffleCondensedConv1x1). */
 export function packCondensedConv1x1Planes(p: CondensedConv1x1Params): PackedConv1x1Planes {
-  const { G, K, O, kOut, before, after, perm } = condensedLayout(p, 'packCondensedConv1x1Planes');
+  const layer = shuffleCondensedConv1x1(p, 'packCondensedConv1x1Planes');
+  const { groups: G, K, outChannels: O, kOut, before } = layer;
   if (!conv1x1PlanesFits(kOut)) throw new Error(`packCondensedConv1x1Planes: ${kOut} outputs per group, the kernel needs a multiple of 4`);
   const weight = new Float32Array(O * K);
-  const bias = new Float32Array(O);
   for (let g = 0; g < G; g++) {
     for (let m = 0; m < kOut; m++) {
-      const c = m * G + g;
-      const s = after ? after.scale[c] : 1;
-      for (let t = 0; t < K; t++) weight[conv1x1PlanesWeightAt(g, m, t, K, kOut)] = p.weight[perm[c] * K + t] * s;
-      bias[c] = after ? after.shift[c] : 0;
+      for (let t = 0; t < K; t++) weight[conv1x1PlanesWeightAt(g, m, t, K, kOut)] = layer.weight[(m * G + g) * K + t];
     }
   }
   return {
@@ -50,8 +48,8 @@ export function packCondensedConv1x1Planes(p: CondensedConv1x1Params): PackedCon
     scale: before.scale,
     shift: before.shift,
     weight,
-    bias,
-    relu: after !== undefined,
+    bias: layer.bias,
+    relu: layer.relu,
     groups: G,
     K,
     kOut,

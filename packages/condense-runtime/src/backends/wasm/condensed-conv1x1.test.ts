@@ -1,22 +1,12 @@
-import type { BatchNormParams } from '@condensenet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../../test-support/close.js';
 import { testKernels } from '../../test-support/kernels.js';
 import { condensedConv1x1Reference } from '../../test-support/nhwc-reference.js';
-import { randomArray, seededRandom } from '../../test-support/rng.js';
+import { randomArray, randomBatchNorm, seededRandom } from '../../test-support/rng.js';
 import { CondensedConv1x1, packCondensedConv1x1 } from './condensed-conv1x1.js';
 import type { KernelModule } from './kernel-module.js';
 
 const EPS = 1e-5;
-
-function randomNorm(n: number, rand: ReturnType<typeof seededRandom>): BatchNormParams {
-  return {
-    gamma: randomArray(n, rand, 0.5, 1.5),
-    beta: randomArray(n, rand, -0.5, 0.5),
-    runningMean: randomArray(n, rand, -0.3, 0.3),
-    runningVar: randomArray(n, rand, 0.2, 2),
-  };
-}
 
 describe.each(['wasm', 'relaxed', 'js'] as const)('condensedConv1x1 kernel (%s)', (kind) => {
   let kernels: KernelModule;
@@ -41,9 +31,9 @@ describe.each(['wasm', 'relaxed', 'js'] as const)('condensedConv1x1 kernel (%s)'
     // Output spans may sit apart, like the rows of a zero-bordered buffer's interior.
     const yPitch = (spanPixels + Math.floor(rand() * 3)) * yStride;
     const index = Int32Array.from({ length: G * K }, () => Math.floor(rand() * R));
-    const norm = randomNorm(G * K, rand);
+    const norm = randomBatchNorm(G * K, rand);
     const weight = randomArray(O * K, rand);
-    const after = seed % 2 === 0 ? randomNorm(O, rand) : undefined;
+    const after = seed % 2 === 0 ? randomBatchNorm(O, rand) : undefined;
     const x = randomArray(pixels * xStride, rand, -2, 2);
 
     const layer = new CondensedConv1x1(kernels, packCondensedConv1x1({ index, norm, weight, groups: G, epsilon: EPS, after }));
@@ -71,14 +61,14 @@ describe.each(['wasm', 'relaxed', 'js'] as const)('condensedConv1x1 kernel (%s)'
   });
 
   it('refuses group counts the lane layout cannot serve', () => {
-    const norm = randomNorm(6, seededRandom(1));
+    const norm = randomBatchNorm(6, seededRandom(1));
     expect(() => packCondensedConv1x1({ index: new Int32Array(6), norm, weight: new Float32Array(18), groups: 2, epsilon: EPS })).toThrow(
       /groups = 2.*multiple of 4/,
     );
   });
 
   it('refuses input rows narrower than the index reaches', () => {
-    const norm = randomNorm(4, seededRandom(2));
+    const norm = randomBatchNorm(4, seededRandom(2));
     const layer = new CondensedConv1x1(
       kernels,
       packCondensedConv1x1({ index: Int32Array.from([0, 9, 2, 3]), norm, weight: new Float32Array(4), groups: 4, epsilon: EPS }),

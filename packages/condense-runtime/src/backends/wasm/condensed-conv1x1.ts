@@ -1,5 +1,4 @@
-import { shufflePermutation } from '@condensenet/core';
-import { foldBatchNorm } from '../fold-batch-norm.js';
+import { shuffleCondensedConv1x1 } from '../shuffled-conv1x1.js';
 import type { CondensedConv1x1Params } from '../layer-weights.js';
 import type { KernelModule } from './kernel-module.js';
 
@@ -39,68 +38,28 @@ export function conv1x1WeightRun(q: number, m: number, K: number, kOut: number):
   return (m | 1) < kOut ? { start: pairStart + (m & 1), step: 2 } : { start: pairStart, step: 1 };
 }
 
-/** A condensed layer's sizes, folded BatchNorms and channel shuffle, checked: what both packers start from. */
-export interface CondensedLayout {
-  G: number;
-  K: number;
-  O: number;
-  kOut: number;
-  before: { scale: Float32Array; shift: Float32Array };
-  after?: { scale: Float32Array; shift: Float32Array };
-  /** Output channel c (shuffled order) is grouped row perm[c], a row of group c % G. */
-  perm: ArrayLike<number>;
-}
-
-/**
- * Checks a condensed layer's shapes and folds its BatchNorms. Output channel c reads grouped row
- * shufflePermutation(O, G)[c]; the kernels write the shuffled order directly by taking channel c
- * from group c % G, which holds for the reference shuffle and is checked here rather than
- * assumed. `who` names the caller in errors.
- */
-export function condensedLayout(p: CondensedConv1x1Params, who: string): CondensedLayout {
-  const G = p.groups;
-  if (!Number.isInteger(G) || G <= 0) throw new Error(`${who}: groups = ${G}, expected a positive integer`);
-  const slots = p.index.length;
-  if (slots % G !== 0) throw new Error(`${who}: index has ${slots} entries, not a multiple of groups = ${G}`);
-  const K = slots / G;
-  if (p.weight.length % K !== 0) throw new Error(`${who}: weight length ${p.weight.length} is not O * K (K = ${K})`);
-  const O = p.weight.length / K;
-  if (O % G !== 0) throw new Error(`${who}: ${O} outputs are not divisible by groups = ${G}`);
-  const kOut = O / G;
-  const before = foldBatchNorm(p.norm, p.epsilon);
-  const after = p.after ? foldBatchNorm(p.after, p.epsilon) : undefined;
-  if (after && after.scale.length !== O) throw new Error(`${who}: after-norm has ${after.scale.length} channels, expected ${O}`);
-  const perm = shufflePermutation(O, G);
-  for (let c = 0; c < O; c++) {
-    if (Math.floor(perm[c] / kOut) !== c % G) {
-      throw new Error(`${who}: output ${c} reads group ${Math.floor(perm[c] / kOut)}, the kernel expects ${c % G}`);
-    }
-  }
-  return { G, K, O, kOut, before, after, perm };
-}
-
 /** The highest input channel a layer's index reads, plus one: its input rows must hold that many. */
 export function channelsRead(index: Int32Array): number {
   return index.reduce((most, i) => Math.max(most, i + 1), 0);
 }
 
 /**
- * Rearranges a condensed layer for the fused kernel (condensedLayout). The kernel needs the four
- * lanes of a vector to come from four consecutive groups: G a multiple of 4.
+ * Rearranges a condensed layer for the fused kernel (shuffleCondensedConv1x1). The kernel needs
+ * the four lanes of a vector to come from four consecutive groups: G a multiple of 4.
  */
 export function packCondensedConv1x1(p: CondensedConv1x1Params): PackedConv1x1 {
   const G = p.groups;
   if (!Number.isInteger(G) || G <= 0 || G % 4 !== 0) {
     throw new Error(`packCondensedConv1x1: groups = ${G}; the SIMD kernel needs a positive multiple of 4`);
   }
-  const { K, O, kOut, before, after, perm } = condensedLayout(p, 'packCondensedConv1x1');
+  const layer = shuffleCondensedConv1x1(p, 'packCondensedConv1x1');
+  const { K, outChannels: O, kOut, before } = layer;
   const quads = G / 4;
   const slots = G * K;
   const index = new Int32Array(slots);
   const scale = new Float32Array(slots);
   const shift = new Float32Array(slots);
   const weight = new Float32Array(O * K);
-  const bias = new Float32Array(O);
   for (let q = 0; q < quads; q++) {
     for (let t = 0; t < K; t++) {
       for (let l = 0; l < 4; l++) {
@@ -114,14 +73,11 @@ export function packCondensedConv1x1(p: CondensedConv1x1Params): PackedConv1x1 {
     for (let m = 0; m < kOut; m++) {
       for (let l = 0; l < 4; l++) {
         const c = m * G + 4 * q + l;
-        const row = perm[c];
-        const s = after ? after.scale[c] : 1;
-        for (let t = 0; t < K; t++) weight[conv1x1WeightVector(q, t, m, K, kOut) * 4 + l] = p.weight[row * K + t] * s;
-        bias[c] = after ? after.shift[c] : 0;
+        for (let t = 0; t < K; t++) weight[conv1x1WeightVector(q, t, m, K, kOut) * 4 + l] = layer.weight[c * K + t];
       }
     }
   }
-  return { index, scale, shift, weight, bias, relu: after !== undefined, quads, K, kOut, outChannels: O, inChannels: channelsRead(p.index) };
+  return { index, scale, shift, weight, bias: layer.bias, relu: layer.relu, quads, K, kOut, outChannels: O, inChannels: channelsRead(p.index) };
 }
 
 /** A packed layer uploaded into the kernel module's memory, ready to run on any number of pixels. */

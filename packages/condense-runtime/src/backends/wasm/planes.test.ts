@@ -1,23 +1,13 @@
-import type { BatchNormParams } from '@condensenet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../../test-support/close.js';
 import { testKernels } from '../../test-support/kernels.js';
 import { condensedConv1x1Reference, groupedConv3x3Reference } from '../../test-support/nhwc-reference.js';
-import { randomArray, seededRandom } from '../../test-support/rng.js';
+import { randomArray, randomBatchNorm, seededRandom } from '../../test-support/rng.js';
 import { CondensedConv1x1Planes, packCondensedConv1x1Planes, type PlanesLayout } from './condensed-conv1x1-planes.js';
 import { conv3x3PlanesFits, GroupedConv3x3Planes } from './grouped-conv3x3-planes.js';
 import type { KernelModule } from './kernel-module.js';
 
 const EPS = 1e-5;
-
-function randomNorm(n: number, rand: ReturnType<typeof seededRandom>): BatchNormParams {
-  return {
-    gamma: randomArray(n, rand, 0.5, 1.5),
-    beta: randomArray(n, rand, -0.5, 0.5),
-    runningMean: randomArray(n, rand, -0.3, 0.3),
-    runningVar: randomArray(n, rand, 0.2, 2),
-  };
-}
 
 /** A planes layout for `channels` channels of `width` pixels, lines `extra` floats wider than the image and its border. */
 function layout(channels: number, width: number, extra: number): PlanesLayout {
@@ -45,9 +35,9 @@ describe.each(['wasm', 'relaxed', 'js'] as const)('the planes kernels (%s)', (ki
     const width = pick([4, 8, 12, 16]);
     const planes = layout(O, width, Math.floor(rand() * 4));
     const index = Int32Array.from({ length: G * K }, () => Math.floor(rand() * R));
-    const norm = randomNorm(G * K, rand);
+    const norm = randomBatchNorm(G * K, rand);
     const weight = randomArray(O * K, rand);
-    const after = seed % 2 === 0 ? randomNorm(O, rand) : undefined;
+    const after = seed % 2 === 0 ? randomBatchNorm(O, rand) : undefined;
     const pixels = rows * width;
     const x = randomArray(pixels * xStride, rand, -2, 2);
 
@@ -124,7 +114,7 @@ describe.each(['wasm', 'relaxed', 'js'] as const)('the planes kernels (%s)', (ki
   });
 
   it('refuses what the planes kernels cannot serve, naming it', () => {
-    const norm = randomNorm(4, seededRandom(3));
+    const norm = randomBatchNorm(4, seededRandom(3));
     expect(() => packCondensedConv1x1Planes({ index: new Int32Array(4), norm, weight: new Float32Array(4 * 6), groups: 4, epsilon: EPS })).toThrow(
       /6 outputs per group.*multiple of 4/,
     );
