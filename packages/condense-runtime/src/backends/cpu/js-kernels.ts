@@ -51,12 +51,12 @@ export function javascriptKernels(): KernelExports {
       }
     },
 
-    condensedConv1x1Planes(x, xStride, rows, width, index, scale, shift, weight, bias, relu, groups, K, kOut, y, yRowPitch, yPlanePitch) {
+    condensedConv1x1Planes(x, xStride, rows, width, index, scale, shift, weight, bias, relu, groups, K, kOut, y, yRowPitch, yPlanePitch, scratch) {
       const f = f32();
       const idx = i32();
       const [sc, sh, w, b] = [scale >> 2, shift >> 2, weight >> 2, bias >> 2];
-      // The gathered, normalised and activated slots of one group, rounded to float32 like the kernel's.
-      const a = new Float32Array(K);
+      // Gathered, normalised and activated inputs of one group: [K].
+      const a = scratch >> 2;
       for (let r = 0; r < rows; r++) {
         for (let j = 0; j < width; j++) {
           const row = (x >> 2) + (r * width + j) * xStride;
@@ -64,14 +64,14 @@ export function javascriptKernels(): KernelExports {
           for (let g = 0; g < groups; g++) {
             for (let t = 0; t < K; t++) {
               const e = g * K + t;
-              a[t] = Math.max(f[row + (idx[(index >> 2) + e] >> 2)] * f[sc + e] + f[sh + e], 0);
+              f[a + t] = Math.max(f[row + (idx[(index >> 2) + e] >> 2)] * f[sc + e] + f[sh + e], 0);
             }
             for (let m = 0; m < kOut; m++) {
               const c = m * groups + g;
               const wm = w + conv1x1PlanesWeightAt(g, m, 0, K, kOut);
               let acc = f[b + c];
               // Slot t + 1 is four floats after slot t ([G][kOut / 4][K][4]).
-              for (let t = 0; t < K; t++) acc += a[t] * f[wm + t * 4];
+              for (let t = 0; t < K; t++) acc += f[a + t] * f[wm + t * 4];
               f[out + c * yPlanePitch] = relu && acc < 0 ? 0 : acc;
             }
           }

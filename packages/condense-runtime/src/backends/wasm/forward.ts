@@ -139,8 +139,9 @@ export class KernelForward {
       groups: 1,
       stride: stem.stride,
     });
+    const blockPlanes = w.plan.blocks.map(bottleneckPlanes);
     this.layers = w.blocks.map((block, i) => {
-      const planes = bottleneckPlanes(w.plan.blocks[i]);
+      const planes = blockPlanes[i];
       return block.map((l): Layer => {
         const params = conv1x1Params(l, model.batchNormEpsilon);
         const conv3 = { weight: l.weight2, inChannels: l.plan.conv3x3.inChannels, outChannels: l.plan.conv3x3.outChannels, groups: l.plan.conv3x3.groups };
@@ -165,8 +166,8 @@ export class KernelForward {
     const scratchBytes = Math.max(this.classifier.scratchBytes, ...this.layers.flat().map((l) => l.conv1.scratchBytes));
     this.buffers = Array.from({ length: bufferSets }, () => ({
       features: w.plan.blocks.map((b) => kernels.alloc(b.spatial * b.spatial * b.outChannels * 4)),
-      bottleneck: w.plan.blocks.map((b) => {
-        const rowFloats = bottleneckPlanes(b)?.rowPitch ?? (b.spatial + 2) * b.layers[0].bottleneckChannels;
+      bottleneck: w.plan.blocks.map((b, i) => {
+        const rowFloats = blockPlanes[i]?.rowPitch ?? (b.spatial + 2) * b.layers[0].bottleneckChannels;
         const floats = (b.spatial + 2) * rowFloats;
         return [this.zeroed(floats), this.zeroed(floats)];
       }),

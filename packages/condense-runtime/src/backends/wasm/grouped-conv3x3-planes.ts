@@ -1,5 +1,5 @@
 import type { PlanesLayout } from './condensed-conv1x1-planes.js';
-import { conv3x3LaneWidth, type GroupedConv3x3Params } from './grouped-conv3x3.js';
+import { conv3x3LaneWidth, type GroupedConv3x3Params, repackConv3x3Weight } from './grouped-conv3x3.js';
 import type { KernelModule } from './kernel-module.js';
 
 /**
@@ -18,13 +18,7 @@ export function conv3x3PlanesWeightAt(c: number, tap: number, i: number, ci: num
 
 /** PyTorch's [cout][ci][3][3] weight in groupedConv3x3Planes' layout (conv3x3PlanesWeightAt). */
 export function packConv3x3WeightPlanes(weight: Float32Array, cout: number, ci: number): Float32Array {
-  const packed = new Float32Array(weight.length);
-  for (let c = 0; c < cout; c++) {
-    for (let i = 0; i < ci; i++) {
-      for (let tap = 0; tap < 9; tap++) packed[conv3x3PlanesWeightAt(c, tap, i, ci)] = weight[(c * ci + i) * 9 + tap];
-    }
-  }
-  return packed;
+  return repackConv3x3Weight(weight, cout, ci, (c, tap, i) => conv3x3PlanesWeightAt(c, tap, i, ci));
 }
 
 /** A dense layer's grouped 3x3 (stride 1) uploaded for groupedConv3x3Planes. */

@@ -31,16 +31,21 @@ export function conv3x3WeightAt(c: number, tap: number, i: number, ci: number, w
   return Math.floor(c / width) * 9 * ci * width + (tap * ci + i) * width + (c % width);
 }
 
-/** PyTorch's [cout][ci][3][3] weight in the kernel's layout (conv3x3WeightAt). */
-export function packConv3x3Weight(weight: Float32Array, cout: number, ci: number, groups: number): Float32Array {
-  const width = conv3x3LaneWidth(cout / groups, groups);
+/** PyTorch's [cout][ci][3][3] weight with output c's tap for input i moved to at(c, tap, i). */
+export function repackConv3x3Weight(weight: Float32Array, cout: number, ci: number, at: (c: number, tap: number, i: number) => number): Float32Array {
   const packed = new Float32Array(weight.length);
   for (let c = 0; c < cout; c++) {
     for (let i = 0; i < ci; i++) {
-      for (let tap = 0; tap < 9; tap++) packed[conv3x3WeightAt(c, tap, i, ci, width)] = weight[(c * ci + i) * 9 + tap];
+      for (let tap = 0; tap < 9; tap++) packed[at(c, tap, i)] = weight[(c * ci + i) * 9 + tap];
     }
   }
   return packed;
+}
+
+/** PyTorch's [cout][ci][3][3] weight in the kernel's layout (conv3x3WeightAt). */
+export function packConv3x3Weight(weight: Float32Array, cout: number, ci: number, groups: number): Float32Array {
+  const width = conv3x3LaneWidth(cout / groups, groups);
+  return repackConv3x3Weight(weight, cout, ci, (c, tap, i) => conv3x3WeightAt(c, tap, i, ci, width));
 }
 
 /** A grouped 3x3 conv's weight uploaded in the kernel's layout (packConv3x3Weight). */
